@@ -1,0 +1,2 @@
+// Compiles Asio's SSL support once for the whole project.
+#include <boost/asio/ssl/impl/src.hpp>

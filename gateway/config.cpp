@@ -1,0 +1,370 @@
+// Gateway configuration: a TOML file, overridden key by key by command-line flags.
+#include "gateway/config.hpp"
+
+#include "gateway/upstream/url.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <variant>
+
+namespace sgw {
+namespace {
+
+using scalar = std::variant<std::string, long long, bool>;
+enum class kind { text, integer, boolean };
+
+/// One configuration key: its TOML path, its flag, how to apply a value, how to show it.
+struct option {
+    std::string_view key;
+    std::string_view alias;  ///< short flag without "--", or empty
+    kind type;
+    std::string_view help;
+    std::function<std::optional<std::string>(config&, const scalar&)> apply;
+    std::function<std::string(const config&)> show;
+};
+
+std::optional<std::string> parse_listen(std::string_view text, listener_config& out) {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return "expected HOST:PORT";
+    std::string_view host = text.substr(0, colon), port = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned p = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (host.empty() || ec != std::errc{} || ptr != port.data() + port.size() || p > 65535)
+        return "expected HOST:PORT with a port from 0 to 65535";
+    out.host = std::string(host);
+    out.port = static_cast<unsigned short>(p);
+    return std::nullopt;
+}
+
+template <class T>
+std::function<std::optional<std::string>(config&, const scalar&)> set_count(T config::*section,
+                                                                              std::size_t T::*field,
+                                                                              long long min) {
+    return [=](config& c, const scalar& v) -> std::optional<std::string> {
+        auto n = std::get<long long>(v);
+        if (n < min) return "must be at least " + std::to_string(min);
+        (c.*section).*field = static_cast<std::size_t>(n);
+        return std::nullopt;
+    };
+}
+
+template <class T>
+std::function<std::optional<std::string>(config&, const scalar&)> set_ms(T config::*section, millis T::*field) {
+    return [=](config& c, const scalar& v) -> std::optional<std::string> {
+        auto n = std::get<long long>(v);
+        if (n < 1 || n > 86'400'000) return "must be between 1 and 86400000 milliseconds";
+        (c.*section).*field = millis{n};
+        return std::nullopt;
+    };
+}
+
+template <class T, class F>
+std::function<std::string(const config&)> show_field(T config::*section, F T::*field) {
+    return [=](const config& c) {
+        const auto& v = (c.*section).*field;
+        if constexpr (std::is_same_v<F, millis>)
+            return std::to_string(v.count());
+        else if constexpr (std::is_same_v<F, bool>)
+            return std::string(v ? "true" : "false");
+        else if constexpr (std::is_same_v<F, std::string>)
+            return "\"" + v + "\"";
+        else
+            return std::to_string(v);
+    };
+}
+
+const std::vector<option>& options() {
+    static const std::vector<option> table = {
+        {"listen", "listen", kind::text, "address and port to serve Sahara clients on, HOST:PORT",
+         [](config& c, const scalar& v) { return parse_listen(std::get<std::string>(v), c.listen); },
+         [](const config& c) { return "\"" + c.listen.host + ":" + std::to_string(c.listen.port) + "\""; }},
+        {"threads", "threads", kind::integer, "worker threads, each with its own event loop; 0 = one per core",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             auto n = std::get<long long>(v);
+             if (n < 0 || n > 256) return "must be between 0 and 256";
+             c.listen.threads = static_cast<unsigned>(n);
+             return std::nullopt;
+         },
+         [](const config& c) { return std::to_string(c.listen.threads); }},
+        {"server.header_limit", "", kind::integer, "largest request header accepted, bytes",
+         set_count(&config::listen, &listener_config::header_limit, 512),
+         show_field(&config::listen, &listener_config::header_limit)},
+        {"server.body_limit", "", kind::integer, "largest request body accepted, bytes (413 above)",
+         set_count(&config::listen, &listener_config::body_limit, 0),
+         show_field(&config::listen, &listener_config::body_limit)},
+        {"server.idle_timeout_ms", "", kind::integer, "close a keep-alive client connection idle this long",
+         set_ms(&config::listen, &listener_config::idle_timeout),
+         show_field(&config::listen, &listener_config::idle_timeout)},
+        {"server.read_timeout_ms", "", kind::integer, "deadline to read a request once its first byte arrived",
+         set_ms(&config::listen, &listener_config::read_timeout),
+         show_field(&config::listen, &listener_config::read_timeout)},
+        {"server.write_timeout_ms", "", kind::integer, "deadline to write a response",
+         set_ms(&config::listen, &listener_config::write_timeout),
+         show_field(&config::listen, &listener_config::write_timeout)},
+        {"server.drain_timeout_ms", "", kind::integer, "on SIGTERM/SIGINT, time allowed for requests in flight",
+         set_ms(&config::listen, &listener_config::drain_timeout),
+         show_field(&config::listen, &listener_config::drain_timeout)},
+        {"upstream.url", "upstream", kind::text, "base URL of MRS, http:// or https://",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.upstream.url = std::get<std::string>(v);
+             return std::nullopt;
+         },
+         show_field(&config::upstream, &upstream_config::url)},
+        {"upstream.backend", "backend", kind::text, "MRS API family to translate to: mrs-v1.1",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             if (std::get<std::string>(v) != "mrs-v1.1") return "unknown backend (supported: mrs-v1.1)";
+             c.upstream.backend = backend_kind::mrs_v1_1;
+             return std::nullopt;
+         },
+         [](const config&) { return std::string("\"mrs-v1.1\""); }},
+        {"upstream.ca_file", "", kind::text, "PEM file of CAs to trust for MRS; empty = system store",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.upstream.ca_file = std::get<std::string>(v);
+             return std::nullopt;
+         },
+         show_field(&config::upstream, &upstream_config::ca_file)},
+        {"upstream.verify", "", kind::boolean, "verify MRS's certificate and host name (keep true)",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.upstream.verify = std::get<bool>(v);
+             return std::nullopt;
+         },
+         show_field(&config::upstream, &upstream_config::verify)},
+        {"upstream.connect_timeout_ms", "", kind::integer, "deadline for TCP connect and TLS handshake",
+         set_ms(&config::upstream, &upstream_config::connect_timeout),
+         show_field(&config::upstream, &upstream_config::connect_timeout)},
+        {"upstream.request_timeout_ms", "", kind::integer, "budget for all MRS calls of one request (504 after)",
+         set_ms(&config::upstream, &upstream_config::request_timeout),
+         show_field(&config::upstream, &upstream_config::request_timeout)},
+        {"upstream.idle_timeout_ms", "", kind::integer,
+         "close pooled connections idle this long; keep below MRS's keep-alive timeout",
+         set_ms(&config::upstream, &upstream_config::idle_timeout),
+         show_field(&config::upstream, &upstream_config::idle_timeout)},
+        {"upstream.max_connection_age_ms", "", kind::integer, "retire a pooled connection after this long",
+         set_ms(&config::upstream, &upstream_config::max_connection_age),
+         show_field(&config::upstream, &upstream_config::max_connection_age)},
+        {"upstream.max_idle", "", kind::integer, "idle connections kept per worker thread",
+         set_count(&config::upstream, &upstream_config::max_idle, 0),
+         show_field(&config::upstream, &upstream_config::max_idle)},
+        {"upstream.max_requests_per_connection", "", kind::integer, "retire a connection after this many requests",
+         set_count(&config::upstream, &upstream_config::max_requests_per_connection, 1),
+         show_field(&config::upstream, &upstream_config::max_requests_per_connection)},
+        {"upstream.body_limit", "", kind::integer, "largest MRS answer body accepted, bytes (502 above)",
+         set_count(&config::upstream, &upstream_config::body_limit, 1024),
+         show_field(&config::upstream, &upstream_config::body_limit)},
+        {"log.level", "", kind::text, "debug, info, warn or error",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             auto& s = std::get<std::string>(v);
+             if (s != "debug" && s != "info" && s != "warn" && s != "error")
+                 return "must be debug, info, warn or error";
+             c.log.level = s;
+             return std::nullopt;
+         },
+         show_field(&config::log, &log_config::level)},
+        {"log.access", "", kind::boolean, "log one line per request",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.log.access = std::get<bool>(v);
+             return std::nullopt;
+         },
+         show_field(&config::log, &log_config::access)},
+    };
+    return table;
+}
+
+std::string flag_name(const option& o) {
+    std::string f(o.key);
+    for (char& ch : f)
+        if (ch == '.' || ch == '_') ch = '-';
+    return f;
+}
+
+std::string_view kind_name(kind k) {
+    switch (k) {
+        case kind::text: return "a string";
+        case kind::integer: return "an integer";
+        case kind::boolean: return "a boolean";
+    }
+    return "a value";
+}
+
+void apply(config& cfg, const option& o, const scalar& v, std::string_view where, std::vector<std::string>& errors) {
+    if (auto err = o.apply(cfg, v)) errors.push_back(std::string(where) + ": " + *err);
+}
+
+std::optional<scalar> from_text(kind k, std::string_view text) {
+    switch (k) {
+        case kind::text: return scalar{std::string(text)};
+        case kind::integer: {
+            long long n = 0;
+            auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+            return scalar{n};
+        }
+        case kind::boolean:
+            if (text == "true" || text == "1" || text == "yes" || text == "on") return scalar{true};
+            if (text == "false" || text == "0" || text == "no" || text == "off") return scalar{false};
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<scalar> from_node(kind k, const toml::node& n) {
+    switch (k) {
+        case kind::text:
+            if (auto s = n.value<std::string>(); s && n.is_string()) return scalar{*s};
+            return std::nullopt;
+        case kind::integer:
+            if (n.is_integer()) return scalar{*n.value<long long>()};
+            return std::nullopt;
+        case kind::boolean:
+            if (n.is_boolean()) return scalar{*n.value<bool>()};
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void walk(config& cfg, const toml::table& table, const std::string& prefix, std::string_view origin,
+          std::vector<std::string>& errors) {
+    for (auto&& [k, node] : table) {
+        const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        const std::string where = std::string(origin) + ": " + key;
+        const option* match = nullptr;
+        for (auto& o : options())
+            if (o.key == key) match = &o;
+        if (!match) {
+            bool is_section = false;
+            for (auto& o : options())
+                if (o.key.starts_with(key + ".")) is_section = true;
+            if (is_section && node.is_table()) {
+                walk(cfg, *node.as_table(), key, origin, errors);
+                continue;
+            }
+            errors.push_back(where + ": unknown key");
+            continue;
+        }
+        auto v = from_node(match->type, node);
+        if (!v) {
+            errors.push_back(where + ": expected " + std::string(kind_name(match->type)));
+            continue;
+        }
+        apply(cfg, *match, *v, where, errors);
+    }
+}
+
+}  // namespace
+
+void apply_toml(config& cfg, std::string_view text, std::string_view origin, std::vector<std::string>& errors) {
+    toml::table table;
+    try {
+        table = toml::parse(text, origin);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+            << e.description();
+        errors.push_back(msg.str());
+        return;
+    }
+    walk(cfg, table, "", origin, errors);
+}
+
+void validate(const config& cfg, std::vector<std::string>& errors) {
+    if (cfg.upstream.url.empty()) {
+        errors.push_back("upstream.url: required (the MRS endpoint, e.g. https://mrs.eu-de.otc.t-systems.com)");
+    } else if (auto parsed = upstream::parse_base_url(cfg.upstream.url); !parsed) {
+        errors.push_back("upstream.url: " + parsed.error());
+    }
+    if (!cfg.upstream.ca_file.empty()) {
+        std::ifstream f(cfg.upstream.ca_file);
+        if (!f) errors.push_back("upstream.ca_file: cannot read " + cfg.upstream.ca_file);
+    }
+}
+
+config_result load_config(int argc, const char* const* argv) {
+    config_result r;
+    std::vector<std::pair<std::string, std::string>> flags;  // applied after the file
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            r.show_help = true;
+            continue;
+        }
+        if (arg == "--version") {
+            r.show_version = true;
+            continue;
+        }
+        if (arg == "--check-config") {
+            r.check_only = true;
+            continue;
+        }
+        if (!arg.starts_with("--")) {
+            r.errors.push_back(std::string(arg) + ": unexpected argument (see --help)");
+            continue;
+        }
+        std::string name(arg.substr(2)), value;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name.resize(eq);
+        } else if (i + 1 < argc) {
+            value = argv[++i];
+        } else {
+            r.errors.push_back("--" + name + ": missing value");
+            continue;
+        }
+        if (name == "config")
+            r.config_file = value;
+        else
+            flags.emplace_back(std::move(name), std::move(value));
+    }
+
+    if (r.config_file) {
+        std::ifstream f(*r.config_file, std::ios::binary);
+        if (!f) {
+            r.errors.push_back(*r.config_file + ": cannot read the configuration file");
+        } else {
+            std::stringstream ss;
+            ss << f.rdbuf();
+            apply_toml(r.cfg, ss.str(), *r.config_file, r.errors);
+        }
+    }
+    for (auto& [name, value] : flags) {
+        const option* match = nullptr;
+        for (auto& o : options())
+            if (name == flag_name(o) || (!o.alias.empty() && name == o.alias)) match = &o;
+        if (!match) {
+            r.errors.push_back("--" + name + ": unknown flag (see --help)");
+            continue;
+        }
+        auto v = from_text(match->type, value);
+        if (!v) {
+            r.errors.push_back("--" + name + ": expected " + std::string(kind_name(match->type)));
+            continue;
+        }
+        apply(r.cfg, *match, *v, "--" + name, r.errors);
+    }
+    if (!r.show_help && !r.show_version) validate(r.cfg, r.errors);
+    return r;
+}
+
+std::string usage() {
+    std::ostringstream out;
+    out << "usage: sahara-gateway [--config FILE] [--check-config] [--FLAG VALUE ...]\n\n"
+           "Serves the OpenStack Sahara job-execution API and translates each call into\n"
+           "MapReduce Service (MRS) REST calls.\n\n"
+           "  --config FILE     read a TOML configuration file; flags override its keys\n"
+           "  --check-config    validate the configuration and exit (0 = valid)\n"
+           "  --help, --version\n\n"
+           "Configuration keys (TOML key, flag, default):\n";
+    const config defaults;
+    for (auto& o : options()) {
+        out << "  " << o.key << "\n      --" << flag_name(o);
+        if (!o.alias.empty() && o.alias != flag_name(o)) out << ", --" << o.alias;
+        out << "  (" << kind_name(o.type) << ", default " << o.show(defaults) << ")\n      " << o.help << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace sgw

@@ -1,0 +1,78 @@
+// Gateway configuration: a TOML file, overridden key by key by command-line flags.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sgw {
+
+using millis = std::chrono::milliseconds;
+
+struct listener_config {
+    std::string host = "127.0.0.1";
+    unsigned short port = 8386;  ///< Sahara's port; 0 picks a free one
+    unsigned threads = 0;        ///< 0 = one per core
+    std::size_t header_limit = 8 * 1024;
+    std::size_t body_limit = 114688;  ///< oslo.middleware sizelimit default (gateway-anchors.md §4)
+    millis idle_timeout{60'000};      ///< keep-alive: waiting for the next request's first byte
+    millis read_timeout{15'000};      ///< the rest of a request once its first byte arrived
+    millis write_timeout{15'000};
+    millis drain_timeout{10'000};  ///< on SIGTERM, how long in-flight requests may finish
+};
+
+enum class backend_kind { mrs_v1_1 };
+
+struct upstream_config {
+    std::string url;  ///< e.g. https://mrs.eu-de.otc.t-systems.com
+    backend_kind backend = backend_kind::mrs_v1_1;
+    std::string ca_file;  ///< empty: the system's trust store
+    bool verify = true;   ///< verify the peer certificate and host name
+    millis connect_timeout{3'000};
+    millis request_timeout{30'000};  ///< budget for all MRS calls of one Sahara request
+    millis idle_timeout{30'000};     ///< pooled connections idle longer are closed
+    millis max_connection_age{300'000};
+    std::size_t max_idle = 64;  ///< per worker thread
+    std::size_t max_requests_per_connection = 1000;
+    std::size_t body_limit = 8 * 1024 * 1024;
+};
+
+struct log_config {
+    std::string level = "info";
+    bool access = false;  ///< one line per request
+};
+
+struct config {
+    listener_config listen;
+    upstream_config upstream;
+    log_config log;
+};
+
+/// The outcome of reading the configuration.
+struct config_result {
+    config cfg;
+    std::vector<std::string> errors;  ///< each names the key or flag at fault
+    std::optional<std::string> config_file;
+    bool check_only = false;
+    bool show_help = false;
+    bool show_version = false;
+};
+
+/// Reads `--config FILE` (if given), then applies every other flag on top.
+/// Flags: one per key, `--section-key VALUE` or `--section-key=VALUE`, plus the short
+/// forms `--listen HOST:PORT`, `--threads N`, `--upstream URL`, `--backend NAME`.
+config_result load_config(int argc, const char* const* argv);
+
+/// Parses TOML text into `cfg`, appending errors; `origin` names the source in messages.
+void apply_toml(config& cfg, std::string_view text, std::string_view origin, std::vector<std::string>& errors);
+
+/// Checks cross-key rules (a URL is set and parses, limits are positive, ...).
+void validate(const config& cfg, std::vector<std::string>& errors);
+
+/// The --help text, generated from the same table that parses keys.
+std::string usage();
+
+}  // namespace sgw

@@ -1,0 +1,44 @@
+// Structured logging: one JSON object per line on stderr.
+//
+// Nothing that carries credentials is ever passed here: callers log the request id,
+// method, path (without query) and the outcome, never headers.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string_view>
+#include <type_traits>
+
+namespace sgw::log {
+
+enum class level { debug = 0, info = 1, warn = 2, error = 3 };
+
+void set_level(level l) noexcept;
+bool enabled(level l) noexcept;
+/// "debug", "info", "warn", "error"; false for anything else.
+bool parse_level(std::string_view text, level& out) noexcept;
+
+/// One log line, written when it goes out of scope: `log::line(level::error, "msg").kv("rid", id);`
+class line {
+public:
+    line(level l, std::string_view message);
+    ~line();
+    line(const line&) = delete;
+    line& operator=(const line&) = delete;
+
+    template <class T>
+    line& kv(std::string_view key, const T& value) {
+        if constexpr (std::is_convertible_v<const T&, std::string_view>)
+            return put(key, boost::json::value(std::string_view(value)));
+        else
+            return put(key, boost::json::value(value));
+    }
+
+private:
+    line& put(std::string_view key, boost::json::value value);
+
+    bool on_;
+    boost::json::object fields_;
+};
+
+}  // namespace sgw::log

@@ -1,0 +1,82 @@
+// Maps a method and a request target onto a Sahara operation.
+#include "gateway/router.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <array>
+#include <vector>
+
+namespace sgw {
+namespace http = boost::beast::http;
+namespace {
+
+constexpr std::string_view project_param = "{project_id}";
+constexpr std::string_view id_param = "{id}";
+
+struct route_def {
+    http::verb verb;
+    std::vector<std::string_view> pattern;
+    sahara::operation op;
+    sahara::api_version version;
+};
+
+const std::vector<route_def>& routes() {
+    static const std::vector<route_def> table = {
+        {http::verb::get,
+         {"v1.1", project_param, "job-executions", id_param, "cancel"},
+         sahara::operation::cancel,
+         sahara::api_version::v1_1},
+    };
+    return table;
+}
+
+bool safe_param(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool matches(const route_def& def, const std::vector<std::string>& segs, route_match& out) {
+    if (def.pattern.size() != segs.size()) return false;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+        const auto p = def.pattern[i];
+        if (p == project_param || p == id_param) {
+            if (!safe_param(segs[i])) return false;
+            (p == project_param ? out.project_id : out.id) = segs[i];
+        } else if (p != segs[i]) {
+            return false;
+        }
+    }
+    out.op = def.op;
+    out.version = def.version;
+    return true;
+}
+
+}  // namespace
+
+route_result route(http::verb method, std::string_view target) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) return route_error{400, "The request target is not a valid URL path."};
+
+    std::vector<std::string> segs;
+    for (auto seg : parsed->segments()) segs.emplace_back(seg);
+    if (!segs.empty() && segs.back().ends_with(".json")) segs.back().resize(segs.back().size() - 5);
+
+    bool path_known = false;
+    for (const auto& def : routes()) {
+        route_match m;
+        if (!matches(def, segs, m)) continue;
+        if (def.verb == method) return m;
+        path_known = true;
+    }
+    if (path_known) return route_error{405, "The method is not allowed for the requested URL."};
+    return route_error{404,
+                       "The requested URL was not found on the server. If you entered the URL manually "
+                       "please check your spelling and try again."};
+}
+
+}  // namespace sgw

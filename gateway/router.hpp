@@ -1,0 +1,34 @@
+// Maps a method and a request target onto a Sahara operation. Pure: no I/O.
+#pragma once
+
+#include "translators/sahara/model.hpp"
+
+#include <boost/beast/http/verb.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace sgw {
+
+struct route_match {
+    sahara::operation op;
+    sahara::api_version version;
+    std::string project_id;
+    std::string id;
+};
+
+/// 404 (no such path), 405 (path known, method not), or 400 (target unparsable).
+struct route_error {
+    unsigned status;
+    std::string message;
+};
+
+using route_result = std::variant<route_match, route_error>;
+
+/// Routes like Sahara's Flask app: exact segments, no trailing slash, an optional ".json"
+/// suffix on the last segment (sahara-api.md §1). Path parameters must be 1–64 characters
+/// of [A-Za-z0-9_-], so nothing a client sends can reshape the MRS path.
+route_result route(boost::beast::http::verb method, std::string_view target);
+
+}  // namespace sgw

@@ -1,0 +1,294 @@
+// The Sahara-facing HTTP server.
+#include "gateway/server.hpp"
+
+#include "gateway/executor.hpp"
+#include "gateway/log.hpp"
+#include "gateway/request_id.hpp"
+#include "gateway/router.hpp"
+#include "gateway/upstream/pool.hpp"
+#include "translators/mrs_v1_1/cancel.hpp"
+#include "translators/sahara/errors.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <sys/socket.h>
+#include <thread>
+#include <unordered_set>
+
+namespace sgw {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+using http_request = http::request<http::string_body>;
+using http_response = http::response<http::string_body>;
+using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+translators::step_fn translator_for(sahara::operation op, backend_kind) {
+    switch (op) {
+        case sahara::operation::cancel: return &mrs_v1_1::cancel_step;
+    }
+    return nullptr;
+}
+
+http_response make_response(unsigned status, std::string body, std::string_view request_id, unsigned version) {
+    http_response res{static_cast<http::status>(status), version};
+    res.set(http::field::content_type, "application/json");
+    res.set("x-openstack-request-id", request_id);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace
+
+/// One event loop thread: its acceptor, its sessions and its upstream pool.
+class worker {
+public:
+    worker(const config& cfg, upstream::base_url url, net::ssl::context* tls)
+        : cfg_(cfg), acceptor_(ioc_), pool_(ioc_.get_executor(), cfg.upstream, std::move(url), tls) {}
+
+    void listen(const tcp::endpoint& ep) {
+        acceptor_.open(ep.protocol());
+        acceptor_.set_option(tcp::acceptor::reuse_address(true));
+        acceptor_.set_option(reuse_port(true));
+        acceptor_.bind(ep);
+        acceptor_.listen(net::socket_base::max_listen_connections);
+    }
+    unsigned short local_port() const { return acceptor_.local_endpoint().port(); }
+
+    void start() {
+        net::co_spawn(ioc_, accept_loop(), net::detached);
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    void stop() { net::post(ioc_, [this] { begin_drain(); }); }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    struct slot {
+        beast::tcp_stream* stream;
+        bool idle = false;
+    };
+
+    net::awaitable<void> accept_loop() {
+        for (;;) {
+            auto [ec, sock] = co_await acceptor_.async_accept(use_tuple);
+            if (ec) {
+                if (!acceptor_.is_open() || draining_) break;
+                // Out of descriptors or similar: back off briefly instead of spinning.
+                log::line(log::level::error, "accept failed").kv("error", ec.message());
+                net::steady_timer t(ioc_, std::chrono::milliseconds(50));
+                co_await t.async_wait(use_tuple);
+                continue;
+            }
+            boost::system::error_code ignored;
+            sock.set_option(tcp::no_delay(true), ignored);
+            net::co_spawn(ioc_, session(std::move(sock)), [](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    log::line(log::level::error, "session ended by an exception").kv("error", ex.what());
+                }
+            });
+        }
+    }
+
+    net::awaitable<void> session(tcp::socket sock) {
+        beast::tcp_stream stream(std::move(sock));
+        beast::flat_buffer buffer;
+        slot me{&stream};
+        sessions_.insert(&me);
+        struct unregister {
+            std::unordered_set<slot*>& set;
+            slot* s;
+            ~unregister() { set.erase(s); }
+        } guard{sessions_, &me};
+
+        const auto& lc = cfg_.listen;
+        for (;;) {
+            if (buffer.size() == 0) {
+                // Between requests: wait for the first byte under the keep-alive timeout.
+                if (draining_) break;
+                me.idle = true;
+                stream.expires_after(lc.idle_timeout);
+                auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+                me.idle = false;
+                if (ec) break;
+                buffer.commit(n);
+            }
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(lc.header_limit));
+            parser.body_limit(lc.body_limit);
+            stream.expires_after(lc.read_timeout);
+            auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+            if (ec) {
+                if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+                    ec == net::error::connection_reset || ec == net::error::operation_aborted)
+                    break;
+                co_await reject(stream, ec);
+                break;
+            }
+            http_request req = parser.release();
+            http_response res = co_await handle(req);
+            const bool keep = req.keep_alive() && !draining_;
+            res.keep_alive(keep);
+            stream.expires_after(lc.write_timeout);
+            auto [wec, written] = co_await http::async_write(stream, res, use_tuple);
+            if (wec || !keep) break;
+        }
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // Answers a request that could not be parsed, then the caller closes the connection.
+    net::awaitable<void> reject(beast::tcp_stream& stream, boost::system::error_code ec) {
+        unsigned status = 400;
+        std::string_view name = sahara::error_name::bad_request;
+        std::string message = "Malformed request: " + ec.message();
+        if (ec == http::error::body_limit) {
+            status = 413;
+            name = sahara::error_name::payload_too_large;
+            message = "Request body is larger than " + std::to_string(cfg_.listen.body_limit) + " bytes.";
+        } else if (ec == http::error::header_limit) {
+            status = 431;
+            message = "Request header fields are larger than " + std::to_string(cfg_.listen.header_limit) +
+                      " bytes.";
+        }
+        const auto rid = make_request_id();
+        log::line(log::level::warn, "rejected malformed request")
+            .kv("rid", rid)
+            .kv("status", status)
+            .kv("error", ec.message());
+        auto res = make_response(status, sahara::error_body(status, name, message, rid), rid, 11);
+        res.keep_alive(false);
+        stream.expires_after(cfg_.listen.write_timeout);
+        co_await http::async_write(stream, res, use_tuple);
+    }
+
+    net::awaitable<http_response> handle(http_request& req) {
+        const auto started = upstream::clock::now();
+        const auto rid = make_request_id();
+        sahara::response out;
+        std::string_view op_name = "-";
+        auto routed = route(req.method(), req.target());
+        if (auto* err = std::get_if<route_error>(&routed)) {
+            std::string_view name = err->status == 405   ? sahara::error_name::method_not_allowed
+                                    : err->status == 400 ? sahara::error_name::bad_request
+                                                         : sahara::error_name::not_found;
+            out = {err->status, sahara::error_body(err->status, name, err->message, rid), "no route"};
+        } else {
+            auto& m = std::get<route_match>(routed);
+            op_name = sahara::to_string(m.op);
+            sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid};
+            const auto token = req["X-Auth-Token"];
+            if (token.empty()) {
+                out = sahara::error_response(sreq, 401, sahara::error_name::unauthorized,
+                                             "The request you have made requires authentication.",
+                                             "no X-Auth-Token");
+            } else {
+                out = co_await execute(translator_for(m.op, cfg_.upstream.backend), sreq, token, pool_,
+                                       started + cfg_.upstream.request_timeout);
+            }
+        }
+        const auto elapsed_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(upstream::clock::now() - started).count();
+        if (out.status >= 400 || cfg_.log.access) {
+            auto path = req.target();
+            path = path.substr(0, path.find('?'));
+            const auto lvl = out.status >= 500 ? log::level::error
+                             : out.status >= 400 ? log::level::warn
+                                                 : log::level::info;
+            log::line line(lvl, out.status >= 400 ? "request failed" : "request");
+            line.kv("rid", rid)
+                .kv("method", std::string(req.method_string()))
+                .kv("path", std::string(path))
+                .kv("op", op_name)
+                .kv("status", out.status)
+                .kv("us", elapsed_us);
+            if (!out.log_detail.empty()) line.kv("detail", out.log_detail);
+        }
+        co_return make_response(out.status, std::move(out.body), rid, req.version());
+    }
+
+    void begin_drain() {
+        if (draining_) return;
+        draining_ = true;
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        for (auto* s : sessions_)
+            if (s->idle) s->stream->cancel();
+        net::co_spawn(ioc_, finish_drain(), net::detached);
+    }
+
+    net::awaitable<void> finish_drain() {
+        const auto until = upstream::clock::now() + cfg_.listen.drain_timeout;
+        net::steady_timer t(ioc_);
+        while (!sessions_.empty() && upstream::clock::now() < until) {
+            t.expires_after(std::chrono::milliseconds(20));
+            co_await t.async_wait(use_tuple);
+        }
+        pool_.close();
+        if (!sessions_.empty()) ioc_.stop();
+    }
+
+    const config& cfg_;
+    net::io_context ioc_{1};
+    tcp::acceptor acceptor_;
+    upstream::pool pool_;
+    std::unordered_set<slot*> sessions_;
+    bool draining_ = false;
+    std::thread thread_;
+};
+
+server::server(config cfg) : cfg_(std::move(cfg)) {}
+
+server::~server() {
+    stop();
+    wait();
+}
+
+void server::start() {
+    auto url = upstream::parse_base_url(cfg_.upstream.url);
+    if (!url) throw std::invalid_argument("upstream.url: " + url.error());
+    if (url->tls && !tls_) tls_ = upstream::make_client_tls(cfg_.upstream);  // shared, read-only after setup
+
+    unsigned n = cfg_.listen.threads ? cfg_.listen.threads : std::max(1u, std::thread::hardware_concurrency());
+    tcp::endpoint ep{net::ip::make_address(cfg_.listen.host), cfg_.listen.port};
+    for (unsigned i = 0; i < n; ++i) {
+        auto w = std::make_unique<worker>(cfg_, *url, tls_.get());
+        w->listen(ep);
+        if (i == 0) ep.port(port_ = w->local_port());  // the others share the port chosen first
+        workers_.push_back(std::move(w));
+    }
+    for (auto& w : workers_) w->start();
+}
+
+void server::stop() {
+    for (auto& w : workers_) w->stop();
+}
+
+void server::wait() {
+    for (auto& w : workers_) w->join();
+}
+
+}  // namespace sgw

@@ -1,0 +1,96 @@
+// Keep-alive connection pool to one MRS endpoint, owned by one worker thread (no locks).
+#pragma once
+
+#include "gateway/config.hpp"
+#include "gateway/upstream/url.hpp"
+#include "translators/common/step.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace sgw::upstream {
+
+using clock = std::chrono::steady_clock;
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+/// What is known about a connection once an exchange on it has ended.
+struct exchange_state {
+    bool request_written = false;
+    bool response_complete = false;  ///< the parser saw the whole message
+    bool keep_alive = false;         ///< the response allows another request
+    bool leftover_bytes = false;     ///< bytes after the response (never expected)
+    bool failed = false;             ///< any error or timeout on the way
+    std::size_t requests_served = 0;
+    clock::duration age{};
+};
+
+/// The reuse rule, in one place: a connection goes back to the pool only after a
+/// complete, clean exchange that leaves it usable and within its limits.
+bool may_reuse(const exchange_state& s, const upstream_config& limits) noexcept;
+
+struct pool_stats {
+    std::uint64_t connections_opened = 0;
+    std::uint64_t requests = 0;
+    std::uint64_t reused = 0;          ///< requests sent on a pooled connection
+    std::uint64_t stale_discarded = 0; ///< idle connections found closed before reuse
+    std::uint64_t retries = 0;         ///< resent on a fresh connection after a reused one died
+};
+
+class connection;
+
+class pool {
+public:
+    /// `tls` must outlive the pool and be set when `url.tls` is.
+    pool(boost::asio::any_io_executor ex, const upstream_config& cfg, base_url url,
+         boost::asio::ssl::context* tls);
+    ~pool();
+    pool(const pool&) = delete;
+    pool& operator=(const pool&) = delete;
+
+    /// Sends `req` (target relative to the base URL's path) and reads the answer, all
+    /// before `deadline`. Never throws for network conditions: they come back as the
+    /// reply's `outcome`. `retry_safe` allows one resend on a fresh connection when a
+    /// reused one fails before any byte of the answer.
+    boost::asio::awaitable<translators::upstream_reply> exchange(request req, bool retry_safe,
+                                                                 clock::time_point deadline);
+
+    const pool_stats& stats() const noexcept { return stats_; }
+    std::size_t idle_count() const noexcept { return idle_.size(); }
+    const base_url& url() const noexcept { return url_; }
+
+    /// Closes idle connections and stops the idle sweeper (shutdown).
+    void close();
+
+private:
+    struct attempt;
+    boost::asio::awaitable<std::unique_ptr<connection>> open(clock::time_point deadline,
+                                                             translators::upstream_reply& failure);
+    boost::asio::awaitable<void> run(connection& c, request& req, clock::time_point deadline, attempt& out);
+    std::unique_ptr<connection> take_idle();
+    void give_back(std::unique_ptr<connection> c);
+    boost::asio::awaitable<void> sweep();
+
+    boost::asio::any_io_executor ex_;
+    const upstream_config& cfg_;
+    base_url url_;
+    boost::asio::ssl::context* tls_;
+    std::vector<std::unique_ptr<connection>> idle_;  ///< most recently used last
+    boost::asio::steady_timer sweep_timer_;
+    bool sweeping_ = false;
+    bool closed_ = false;
+    pool_stats stats_;
+};
+
+/// A TLS client context that verifies peers by default (style.md §6.10).
+std::unique_ptr<boost::asio::ssl::context> make_client_tls(const upstream_config& cfg);
+
+}  // namespace sgw::upstream

@@ -1,0 +1,93 @@
+// Building Sahara v1.1 job-execution objects from MRS v1.1 answers.
+#include "translators/mrs_v1_1/job_execution.hpp"
+
+#include "translators/common/replies.hpp"
+#include "translators/common/timefmt.hpp"
+
+#include <boost/json.hpp>
+
+namespace sgw::mrs_v1_1 {
+namespace json = boost::json;
+
+std::optional<sahara::job_status> exe_status(const json::object& exe) {
+    auto state = translators::integer_field(exe, "job_state");
+    if (!state) return std::nullopt;
+    auto final_status = translators::integer_field(exe, "job_final_status").value_or(0);
+    return sahara::from_mrs_v1(*state, final_status);
+}
+
+namespace {
+
+const json::value* find(const json::object& o, std::string_view key) {
+    auto* v = o.if_contains(key);
+    return (v && !v->is_null()) ? v : nullptr;
+}
+
+json::value string_or_null(const json::object& o, std::string_view key) {
+    auto* v = find(o, key);
+    return (v && v->is_string()) ? *v : json::value(nullptr);
+}
+
+json::value object_or_null(const json::object& o, std::string_view key) {
+    auto* v = find(o, key);
+    return (v && v->is_object()) ? *v : json::value(nullptr);
+}
+
+// MRS documents the flags as "not supported" and sends null (mrs-api.md §8(5));
+// Sahara always has a boolean, and a job MRS calls nothing is neither public nor protected.
+bool flag(const json::object& o, std::string_view key) {
+    auto* v = find(o, key);
+    return v && v->is_bool() && v->get_bool();
+}
+
+json::value time_field(const json::object& sahara_style, std::string_view key, const json::object* exe,
+                       std::string_view exe_key) {
+    if (auto* v = find(sahara_style, key)) {
+        auto t = timefmt::to_sahara(*v);
+        if (!t.is_null()) return t;
+    }
+    if (exe)
+        if (auto* v = find(*exe, exe_key)) return timefmt::to_sahara(*v);
+    return nullptr;
+}
+
+}  // namespace
+
+json::object render(const json::object& s, sahara::job_status status, const json::object* exe) {
+    json::object out;
+    out.reserve(18);
+    out["id"] = string_or_null(s, "id");
+    out["tenant_id"] = string_or_null(s, "tenant_id");
+    // The CLI dereferences job_id (sahara-api.md §10.2); MRS sends "" (mrs-api.md §8(4)).
+    auto job_id = string_or_null(s, "job_id");
+    out["job_id"] = job_id.is_null() ? json::value("") : job_id;
+    out["input_id"] = string_or_null(s, "input_id");
+    out["output_id"] = string_or_null(s, "output_id");
+    out["cluster_id"] = string_or_null(s, "cluster_id");
+    out["start_time"] = time_field(s, "start_time", exe, "start_time");
+    out["end_time"] = time_field(s, "end_time", exe, "end_time");
+
+    json::object info;
+    if (auto* v = find(s, "info"); v && v->is_object()) info = v->get_object();
+    info["status"] = sahara::to_string(status);
+    out["info"] = std::move(info);
+
+    // Sahara v1.1 carries engine_job_id and its alias oozie_job_id with the same value.
+    auto engine = string_or_null(s, "engine_job_id");
+    if (engine.is_null()) engine = string_or_null(s, "oozie_job_id");
+    out["engine_job_id"] = engine;
+    out["oozie_job_id"] = engine;
+    if (auto* v = find(s, "return_code"); v && (v->is_string() || v->is_number()))
+        out["return_code"] = *v;
+    else
+        out["return_code"] = nullptr;
+    out["job_configs"] = object_or_null(s, "job_configs");
+    out["data_source_urls"] = object_or_null(s, "data_source_urls");
+    out["is_public"] = flag(s, "is_public");
+    out["is_protected"] = flag(s, "is_protected");
+    out["created_at"] = time_field(s, "created_at", exe, "create_at");
+    out["updated_at"] = time_field(s, "updated_at", exe, "update_at");
+    return out;
+}
+
+}  // namespace sgw::mrs_v1_1

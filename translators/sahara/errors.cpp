@@ -1,0 +1,36 @@
+// Sahara-shaped error bodies.
+#include "translators/sahara/errors.hpp"
+
+#include <boost/json.hpp>
+
+namespace sgw::sahara {
+
+std::string error_body(unsigned status, std::string_view name, std::string_view message,
+                       std::string_view request_id) {
+    std::string text(message);
+    std::string_view uuid = request_id;
+    if (uuid.starts_with("req-")) uuid.remove_prefix(4);
+    if (!uuid.empty()) {
+        text += "\nError ID: ";
+        text += uuid;
+    }
+    boost::json::object body;
+    body["error_code"] = status;
+    body["error_name"] = name;
+    body["error_message"] = text;
+    return boost::json::serialize(body);
+}
+
+response error_response(const request& req, unsigned status, std::string_view name,
+                        std::string_view message, std::string log_detail) {
+    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
+}
+
+std::string not_found_message(std::string_view id) {
+    std::string msg = "Object with {'id': '";
+    msg += id;
+    msg += "'} not found";
+    return msg;
+}
+
+}  // namespace sgw::sahara

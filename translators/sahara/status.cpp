@@ -1,0 +1,57 @@
+// Sahara job statuses and the MRS v1.1 state table.
+#include "translators/sahara/status.hpp"
+
+namespace sgw::sahara {
+
+std::string_view to_string(job_status s) noexcept {
+    switch (s) {
+        case job_status::pending: return "PENDING";
+        case job_status::ready_to_run: return "READYTORUN";
+        case job_status::prep: return "PREP";
+        case job_status::running: return "RUNNING";
+        case job_status::to_be_killed: return "TOBEKILLED";
+        case job_status::to_be_suspended: return "TOBESUSPENDED";
+        case job_status::prep_suspended: return "PREPSUSPENDED";
+        case job_status::suspended: return "SUSPENDED";
+        case job_status::succeeded: return "SUCCEEDED";
+        case job_status::failed: return "FAILED";
+        case job_status::killed: return "KILLED";
+        case job_status::done_with_error: return "DONEWITHERROR";
+        case job_status::suspend_failed: return "SUSPENDFAILED";
+    }
+    return "PENDING";
+}
+
+bool is_terminal(job_status s) noexcept {
+    switch (s) {
+        case job_status::succeeded:
+        case job_status::failed:
+        case job_status::killed:
+        case job_status::done_with_error:
+        case job_status::suspend_failed: return true;
+        default: return false;
+    }
+}
+
+std::optional<job_status> from_mrs_v1(long long job_state, long long job_final_status) noexcept {
+    // job_final_status 3 = "cancelled" wins over whatever job_state says (mrs-api.md §3.1).
+    if (job_final_status == 3) return job_status::killed;
+    switch (job_state) {
+        case -1: return job_status::killed;   // Terminated
+        case 1: return job_status::pending;   // Starting
+        case 2: return job_status::running;   // Running
+        case 3:                               // Completed: the final status tells success
+            switch (job_final_status) {
+                case 2: return job_status::succeeded;
+                case 1: return job_status::failed;
+                // Completed yet "not finished" is not a documented pair; report a
+                // terminal non-success rather than a success nobody confirmed.
+                default: return job_status::done_with_error;
+            }
+        case 4: return job_status::failed;  // Abnormal
+        case 5: return job_status::failed;  // Error
+        default: return std::nullopt;
+    }
+}
+
+}  // namespace sgw::sahara

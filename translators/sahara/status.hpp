@@ -1,0 +1,35 @@
+// Sahara's job status vocabulary and the one table that maps MRS states onto it.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace sgw::sahara {
+
+/// sahara/utils/edp.py job statuses (sahara-api.md §5, mrs-api.md §3.3).
+enum class job_status {
+    pending,
+    ready_to_run,
+    prep,
+    running,
+    to_be_killed,
+    to_be_suspended,
+    prep_suspended,
+    suspended,
+    succeeded,
+    failed,
+    killed,
+    done_with_error,
+    suspend_failed,
+};
+
+std::string_view to_string(job_status s) noexcept;
+
+/// DONEWITHERROR, FAILED, KILLED, SUCCEEDED, SUSPENDFAILED.
+bool is_terminal(job_status s) noexcept;
+
+/// Maps an MRS v1.1 job-exes (job_state, job_final_status) pair (mrs-api.md §3.1) to a
+/// Sahara status; nullopt for a state number outside the documented set.
+std::optional<job_status> from_mrs_v1(long long job_state, long long job_final_status) noexcept;
+
+}  // namespace sgw::sahara
