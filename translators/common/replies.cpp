@@ -49,12 +49,13 @@ sahara::response failure(const sahara::request& req, const upstream_reply& r, st
     switch (r.outcome) {
         case transport::timeout:
             return sahara::error_response(req, 504, sn::gateway_timeout, "MRS did not answer in time.",
-                                          r.detail);
+                                          "timeout: " + r.detail);
         case transport::unreachable:
-            return sahara::error_response(req, 502, sn::bad_gateway, "MRS cannot be reached.", r.detail);
+            return sahara::error_response(req, 502, sn::bad_gateway, "MRS cannot be reached.",
+                                          "unreachable: " + r.detail);
         case transport::malformed:
             return sahara::error_response(req, 502, sn::bad_gateway,
-                                          "MRS sent a malformed or truncated answer.", r.detail);
+                                          "MRS sent a malformed or truncated answer.", "malformed: " + r.detail);
         case transport::ok: break;
     }
     const auto err = mrs::parse_error(r.body);

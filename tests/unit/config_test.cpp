@@ -1,0 +1,122 @@
+// Configuration: TOML keys, flags, and refusal of anything unknown or invalid.
+#include "gateway/config.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+using namespace sgw;
+
+namespace {
+config_result load(std::vector<const char*> args) {
+    args.insert(args.begin(), "sahara-gateway");
+    return load_config(static_cast<int>(args.size()), args.data());
+}
+bool mentions(const std::vector<std::string>& errors, std::string_view text) {
+    for (auto& e : errors)
+        if (e.find(text) != std::string::npos) return true;
+    return false;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(configuration)
+
+BOOST_AUTO_TEST_CASE(toml_keys_are_applied) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, R"(
+listen = "0.0.0.0:9999"
+threads = 3
+[upstream]
+url = "https://mrs.example.com:8443/base/"
+ca_file = ""
+verify = false
+request_timeout_ms = 1234
+idle_timeout_ms = 5000
+[log]
+level = "warn"
+access = true
+)", "test.toml", errors);
+    BOOST_TEST(errors.empty());
+    BOOST_TEST(cfg.listen.host == "0.0.0.0");
+    BOOST_TEST(cfg.listen.port == 9999);
+    BOOST_TEST(cfg.listen.threads == 3u);
+    BOOST_TEST(cfg.upstream.url == "https://mrs.example.com:8443/base/");
+    BOOST_TEST(!cfg.upstream.verify);
+    BOOST_TEST(cfg.upstream.request_timeout.count() == 1234);
+    BOOST_TEST(cfg.log.access);
+    validate(cfg, errors);
+    BOOST_TEST(errors.empty());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_are_named) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, "threds = 2\n[upstream]\nurll = \"x\"\n[nope]\na = 1\n", "t.toml", errors);
+    BOOST_TEST(mentions(errors, "upstream.urll: unknown key"));
+    BOOST_TEST(mentions(errors, "nope: unknown key"));
+    BOOST_TEST(mentions(errors, "threds: unknown key"));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_and_ranges) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, "threads = \"two\"\nlisten = \"nohost\"\n[upstream]\nverify = \"yes\"\nrequest_timeout_ms = 0\n",
+               "t.toml", errors);
+    BOOST_TEST(mentions(errors, "threads: expected an integer"));
+    BOOST_TEST(mentions(errors, "listen: expected HOST:PORT"));
+    BOOST_TEST(mentions(errors, "upstream.verify: expected a boolean"));
+    BOOST_TEST(mentions(errors, "upstream.request_timeout_ms: must be between"));
+}
+
+BOOST_AUTO_TEST_CASE(syntax_error_has_position) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, "listen = \n", "bad.toml", errors);
+    BOOST_TEST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].starts_with("bad.toml:1:"));
+}
+
+BOOST_AUTO_TEST_CASE(empty_config_lacks_the_upstream) {
+    auto r = load({});
+    BOOST_TEST(mentions(r.errors, "upstream.url: required"));
+}
+
+BOOST_AUTO_TEST_CASE(flags_override_the_file) {
+    const std::string path = "/tmp/sgw-config-test-" + std::to_string(::getpid()) + ".toml";
+    {
+        std::ofstream f(path);
+        f << "listen = \"127.0.0.1:1000\"\n[upstream]\nurl = \"http://a.example\"\nmax_idle = 5\n";
+    }
+    auto r = load({"--config", path.c_str(), "--listen", "127.0.0.1:2000", "--upstream=http://b.example",
+                   "--upstream-max-idle", "7", "--upstream-verify=false", "--check-config"});
+    std::remove(path.c_str());
+    BOOST_TEST(r.errors.empty());
+    BOOST_TEST(r.check_only);
+    BOOST_TEST(r.cfg.listen.port == 2000);
+    BOOST_TEST(r.cfg.upstream.url == "http://b.example");
+    BOOST_TEST(r.cfg.upstream.max_idle == 7u);
+    BOOST_TEST(!r.cfg.upstream.verify);
+}
+
+BOOST_AUTO_TEST_CASE(bad_flags_and_urls) {
+    auto r = load({"--upstream", "ftp://x", "--no-such-flag", "1", "--threads", "many", "--backend", "mrs-v9"});
+    BOOST_TEST(mentions(r.errors, "upstream.url: scheme must be http or https"));
+    BOOST_TEST(mentions(r.errors, "--no-such-flag: unknown flag"));
+    BOOST_TEST(mentions(r.errors, "--threads: expected an integer"));
+    BOOST_TEST(mentions(r.errors, "--backend: unknown backend"));
+    auto creds = load({"--upstream", "https://user:secret@mrs.example"});
+    BOOST_TEST(mentions(creds.errors, "must not carry credentials"));
+    for (auto& e : creds.errors) BOOST_TEST(e.find("secret") == std::string::npos);
+    auto ca = load({"--upstream", "https://mrs.example", "--upstream-ca-file", "/nonexistent/ca.pem"});
+    BOOST_TEST(mentions(ca.errors, "upstream.ca_file: cannot read"));
+}
+
+BOOST_AUTO_TEST_CASE(every_key_is_in_the_help) {
+    const auto text = usage();
+    for (auto key : {"listen", "threads", "upstream.url", "--upstream-ca-file", "upstream.verify",
+                     "--upstream-idle-timeout-ms", "log.level", "--backend"})
+        BOOST_TEST(text.find(key) != std::string::npos, key);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
