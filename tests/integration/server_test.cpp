@@ -1,0 +1,110 @@
+// The Sahara-facing server: routing errors, malformed input, limits, logs, shutdown.
+#include "checks.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace sgw::it;
+namespace http = boost::beast::http;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(server)
+
+BOOST_AUTO_TEST_CASE(unknown_route_is_404_and_wrong_method_405) {
+    stack s;
+    check_error(http_get(s.gw_port(), "/v1.1/" + demo_project + "/nothing-here", demo_token), 404, "NOT_FOUND");
+    check_error(http_get(s.gw_port(), s.cancel_path("x") + "/", demo_token), 404, "NOT_FOUND");
+    client c(s.gw_port());
+    check_error(c.request(http::verb::post, s.cancel_path("x"), {{"X-Auth-Token", demo_token}}), 405,
+                "METHOD_NOT_ALLOWED");
+    // The connection stays usable after an error answer.
+    auto id = s.create_job("running");
+    BOOST_TEST(check_cancelled(c.request(http::verb::get, s.cancel_path(id) + ".json", {{"X-Auth-Token", demo_token}}),
+                               id) == "TOBEKILLED");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_requests_are_400) {
+    stack s;
+    client a(s.gw_port());
+    check_error(a.raw("GARBAGE\r\n\r\n"), 400, "BAD_REQUEST");
+    client b(s.gw_port());
+    check_error(b.raw("GET /v1.1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                400, "BAD_REQUEST");
+    client c(s.gw_port());
+    check_error(c.raw("GET /v1.1/%zz/job-executions/a/cancel HTTP/1.1\r\nHost: a\r\n\r\n"), 400, "BAD_REQUEST");
+}
+
+BOOST_AUTO_TEST_CASE(header_and_body_limits) {
+    stack s({}, {"--server-body-limit", "1024"});
+    client a(s.gw_port());
+    auto r = a.request(http::verb::get, s.cancel_path("x"), {{"X-Auth-Token", demo_token}, {"X-Big", std::string(9000, 'a')}});
+    check_error(r, 431, "BAD_REQUEST");
+    client b(s.gw_port());
+    check_error(b.request(http::verb::post, s.cancel_path("x"), {{"Content-Type", "application/json"}},
+                          std::string(2000, ' ')),
+                413, "REQUEST_ENTITY_TOO_LARGE");
+}
+
+BOOST_AUTO_TEST_CASE(errors_are_logged_once_with_their_request_id_and_never_a_token) {
+    stack s;
+    auto id = s.create_job("running", true);
+    auto refused = s.cancel(id);
+    auto unknown = s.cancel("00000000-0000-4000-8000-000000000000");
+    auto rejected = s.cancel(id, "secret-token-value");
+    BOOST_TEST(s.cancel(s.create_job("running")).status == 200u);
+    std::this_thread::sleep_for(100ms);
+    const auto log = s.gateway->stderr_text();
+    for (auto* r : {&refused, &unknown, &rejected}) {
+        const std::string rid(r->headers["x-openstack-request-id"]);
+        std::size_t count = 0;
+        for (auto pos = log.find(rid); pos != std::string::npos; pos = log.find(rid, pos + 1)) ++count;
+        BOOST_TEST(count == 1u, rid << " appears " << count << " times");
+    }
+    BOOST_TEST(log.find("secret-token-value") == std::string::npos);
+    BOOST_TEST(log.find(demo_token) == std::string::npos);
+    // Each line is a JSON object.
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) BOOST_TEST(boost::json::parse(line).is_object(), line);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_cleanly) {
+    stack s({}, {"--server-drain-timeout-ms", "2000"});
+    auto id = s.create_job("running");
+    s.set_faults(R"({"latency_ms": 300})");
+    // A request in flight when SIGTERM arrives still gets its answer.
+    std::string status;
+    std::thread slow([&] { status = check_cancelled(s.cancel(id), id); });
+    std::this_thread::sleep_for(100ms);
+    s.gateway->signal(SIGTERM);
+    slow.join();
+    BOOST_TEST((status == "TOBEKILLED" || status == "KILLED"), status);
+    BOOST_TEST(s.gateway->wait(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(check_config_names_the_bad_key) {
+    const std::string dir = make_temp_dir();
+    {
+        std::ofstream good(dir + "/good.toml");
+        good << "listen = \"127.0.0.1:0\"\n[upstream]\nurl = \"https://mrs.example.com\"\n";
+        std::ofstream bad(dir + "/bad.toml");
+        bad << "[upstream]\nurl = \"https://mrs.example.com\"\nverfy = true\n";
+    }
+    auto run = [&](const std::string& file) {
+        const std::string cmd = gateway_binary() + " --config " + file + " --check-config > " + dir + "/out 2>&1";
+        const int rc = std::system(cmd.c_str());
+        std::ifstream f(dir + "/out");
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return std::make_pair(WEXITSTATUS(rc), ss.str());
+    };
+    auto [good_rc, good_out] = run(dir + "/good.toml");
+    BOOST_TEST(good_rc == 0, good_out);
+    auto [bad_rc, bad_out] = run(dir + "/bad.toml");
+    BOOST_TEST(bad_rc == 2);
+    BOOST_TEST(bad_out.find("upstream.verfy: unknown key") != std::string::npos, bad_out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
