@@ -66,7 +66,9 @@ void check_error(const result& r, unsigned status, std::string_view code) {
     BOOST_TEST(r.body.at("error_msg").is_string());
 }
 
-std::string id_of(int n) { return "a1000000-0000-4000-8000-00000000000" + std::to_string(n); }
+std::string id_of(int n) {
+    return "a1000000-0000-4000-8000-00000000000" + std::to_string(n);
+}
 
 }  // namespace
 
@@ -74,7 +76,7 @@ BOOST_AUTO_TEST_SUITE(mrs_sim_state)
 
 BOOST_AUTO_TEST_CASE(state_numbers_follow_mrs_api_3_1) {
     const std::vector<std::tuple<std::string, int, int>> expected{
-        {"starting", 1, 0}, {"running", 2, 0}, {"succeeded", 3, 2}, {"failed", 3, 1},
+        {"starting", 1, 0}, {"running", 2, 0},  {"succeeded", 3, 2}, {"failed", 3, 1},
         {"killed", -1, 3},  {"abnormal", 4, 1}, {"error", 5, 1}};
     for (const auto& [name, state, final_status] : expected) {
         const auto s = parse_status(name);
@@ -201,8 +203,7 @@ BOOST_AUTO_TEST_CASE(delete_answers_204_and_refuses_protected) {
 BOOST_AUTO_TEST_CASE(execute_starts_runs_and_succeeds) {
     sim_state s = seeded(sim_options{.start_delay_ms = 500, .run_ms = 1000});
     const std::string path = "/v1.1/" + demo_project + "/jobs/" + std::string(demo::job_object_spark_pi) + "/execute";
-    const auto r = call(s, "POST", path, t0,
-                        demo::token,
+    const auto r = call(s, "POST", path, t0, demo::token,
                         R"({"cluster_id":"c1000000-0000-4000-8000-000000000002","input_id":"in","output_id":"out",)"
                         R"("job_configs":{"args":["10"]},"is_protected":false})");
     BOOST_REQUIRE(r.status == 202u);
@@ -231,8 +232,7 @@ BOOST_AUTO_TEST_CASE(execute_starts_runs_and_succeeds) {
 
 BOOST_AUTO_TEST_CASE(execute_validates_like_mrs) {
     sim_state s = seeded();
-    const std::string path =
-        "/v1.1/" + demo_project + "/jobs/" + std::string(demo::job_object_wordcount) + "/execute";
+    const std::string path = "/v1.1/" + demo_project + "/jobs/" + std::string(demo::job_object_wordcount) + "/execute";
     const std::string good_tail = R"(,"input_id":"a","output_id":"b","job_configs":{}})";
     check_error(call(s, "POST", path, t0, demo::token, "{"), 400, "12000002");
     check_error(call(s, "POST", path, t0, demo::token, R"({"input_id":"a","output_id":"b","job_configs":{}})"), 400,
@@ -249,10 +249,12 @@ BOOST_AUTO_TEST_CASE(execute_validates_like_mrs) {
     BOOST_TEST(no_cluster.body.at("errorMsg").as_string() == "The cluster does not exist.");
     BOOST_TEST(!no_cluster.body.as_object().contains("error_code"));
     const std::string unknown_tmpl = "/v1.1/" + demo_project + "/jobs/b1000000-0000-4000-8000-0000000000ff/execute";
-    check_error(call(s, "POST", unknown_tmpl, t0, demo::token, R"({"cluster_id":"c1000000-0000-4000-8000-000000000001")" + good_tail),
+    check_error(call(s, "POST", unknown_tmpl, t0, demo::token,
+                     R"({"cluster_id":"c1000000-0000-4000-8000-000000000001")" + good_tail),
                 400, "0176");
     // Another project's cluster is unknown here.
-    const auto foreign = call(s, "POST", path, t0, demo::token, R"({"cluster_id":"c2000000-0000-4000-8000-000000000001")" + good_tail);
+    const auto foreign =
+        call(s, "POST", path, t0, demo::token, R"({"cluster_id":"c2000000-0000-4000-8000-000000000001")" + good_tail);
     BOOST_TEST(foreign.body.at("errorCode").as_string() == "12000003");
 }
 
@@ -261,10 +263,11 @@ BOOST_AUTO_TEST_CASE(sahara_view_has_the_seed_keys_in_order) {
     const auto r = call(s, "GET", job_path(demo::succeeded), t0);
     BOOST_REQUIRE(r.status == 200u);
     const auto& o = r.body.at("job_execution").as_object();
-    const std::vector<std::string> keys{"created_at", "updated_at",   "id",           "tenant_id",     "job_id",
-                                        "start_time", "end_time",     "cluster_id",   "oozie_job_id",  "return_code",
-                                        "input_id",   "output_id",    "is_protected", "is_public",     "engine_job_id",
-                                        "job_configs", "data_source_urls", "info"};
+    const std::vector<std::string> keys{
+        "created_at",  "updated_at",       "id",           "tenant_id",    "job_id",
+        "start_time",  "end_time",         "cluster_id",   "oozie_job_id", "return_code",
+        "input_id",    "output_id",        "is_protected", "is_public",    "engine_job_id",
+        "job_configs", "data_source_urls", "info"};
     std::vector<std::string> got;
     for (const auto& kv : o) {
         got.emplace_back(kv.key());
@@ -288,12 +291,12 @@ BOOST_AUTO_TEST_CASE(exe_view_uses_epoch_ms_and_legacy_fields) {
     BOOST_REQUIRE(r.status == 200u);
     const auto& o = r.body.at("job_execution").as_object();
     const std::vector<std::string> keys{
-        "id",          "create_at",   "update_at",       "tenant_id",  "job_id",          "job_name",
-        "start_time",  "end_time",    "cluster_id",      "group_id",   "jar_path",        "input",
-        "output",      "job_log",     "job_type",        "file_action", "arguments",      "hql",
-        "job_state",   "job_final_status", "hive_script_path", "create_by", "update_by",  "finished_step",
-        "step_num",    "task_num",    "step_seq",        "job_main_id", "job_step_id",    "step_name",
-        "postpone_at", "spend_time",  "progress"};
+        "id",          "create_at",        "update_at",        "tenant_id",   "job_id",      "job_name",
+        "start_time",  "end_time",         "cluster_id",       "group_id",    "jar_path",    "input",
+        "output",      "job_log",          "job_type",         "file_action", "arguments",   "hql",
+        "job_state",   "job_final_status", "hive_script_path", "create_by",   "update_by",   "finished_step",
+        "step_num",    "task_num",         "step_seq",         "job_main_id", "job_step_id", "step_name",
+        "postpone_at", "spend_time",       "progress"};
     std::vector<std::string> got;
     for (const auto& kv : o) {
         got.emplace_back(kv.key());
@@ -359,17 +362,19 @@ BOOST_AUTO_TEST_CASE(exe_list_filters_and_pages) {
     BOOST_TEST(all.at("totalRecord").as_int64() == 4);
     BOOST_TEST(page_ids(all).front() == demo::starting);  // newest first
     const auto page2 =
-        call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000001&page_size=3&current_page=2"), t0).body;
+        call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000001&page_size=3&current_page=2"), t0)
+            .body;
     BOOST_TEST(page2.at("totalRecord").as_int64() == 4);
     BOOST_TEST(page_ids(page2) == (std::vector<std::string>{std::string(demo::succeeded)}));
-    const auto running =
-        call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000002&state=2"), t0).body;
+    const auto running = call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000002&state=2"), t0).body;
     BOOST_TEST(running.at("totalRecord").as_int64() == 2);
     const auto by_name =
         call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000001&job_name=wordcount-daily"), t0).body;
     BOOST_TEST(page_ids(by_name) == (std::vector<std::string>{std::string(demo::succeeded)}));
-    const auto by_id = call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000001&id=" +
-                                                std::string(demo::killed)), t0).body;
+    const auto by_id =
+        call(s, "GET", exes_path("?cluster_id=c1000000-0000-4000-8000-000000000001&id=" + std::string(demo::killed)),
+             t0)
+            .body;
     BOOST_TEST(by_id.at("totalRecord").as_int64() == 1);
 
     check_error(call(s, "GET", exes_path(""), t0), 400, "12000002");
@@ -429,7 +434,8 @@ BOOST_AUTO_TEST_CASE(identity_checks_tokens) {
 
 BOOST_AUTO_TEST_CASE(control_add_job) {
     sim_state s = seeded();
-    const auto made = s.add_job(R"({"state":"abnormal","protected":true,"id":"a3000000-0000-4000-8000-000000000001"})", t0);
+    const auto made =
+        s.add_job(R"({"state":"abnormal","protected":true,"id":"a3000000-0000-4000-8000-000000000001"})", t0);
     BOOST_REQUIRE(made.status == 201u);
     const job_execution* j = s.find_job("a3000000-0000-4000-8000-000000000001");
     BOOST_REQUIRE(j);

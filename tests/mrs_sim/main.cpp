@@ -1,0 +1,191 @@
+// mrs-sim: a simulator of the MRS (MapReduce Service) job APIs that sahara-gateway calls.
+#include "sim_server.hpp"
+#include "sim_state.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+constexpr std::string_view help_text = R"(usage: mrs-sim [options]
+
+Simulates the MRS (Huawei Cloud / Open Telekom Cloud MapReduce Service) v1.1 job APIs
+and a Keystone-v3-compatible token check, in memory, for sahara-gateway's tests.
+
+Options:
+  --listen HOST:PORT       address to listen on (default 127.0.0.1:9000; port 0 picks a free
+                           one). Prints "listening HOST:PORT" on stdout once bound.
+  --threads N              threads running the server (default 1)
+  --tls-cert FILE          PEM certificate chain; with --tls-key, serve HTTPS instead of HTTP
+  --tls-key FILE           PEM private key
+  --token TOKEN:PROJECT    accept X-Auth-Token TOKEN for project PROJECT (32 hex); repeatable
+  --token-ttl-s N          token lifetime in seconds, counted from start (default 86400)
+  --seed-demo              load the fixed demo set (see GET /_sim/state): project
+                           6b2a9f0c1d3e4f5a8b7c6d5e4f3a2b1c with token demo-token and project
+                           0f1e2d3c4b5a69788796a5b4c3d2e1f0 with token other-token (each added
+                           only if --token gave that project none), 3 clusters, 2 job objects,
+                           8 job executions (running, starting, finished, protected)
+  --kill-delay-ms N        a cancelled job keeps its state N ms, then is killed (default 2000)
+  --start-delay-ms N       a job started by execute is Starting N ms, then Running (default 500)
+  --run-ms N               a running job started by execute succeeds after N ms (default 0: never)
+  --cancel-finished ok|refuse
+                           cancel of a finished job: 200 with the record (ok, default) or
+                           400 {"error_code":"0160",...} (refuse)
+  --help                   this text
+
+A project given only by --token gets one cluster (its id in UUID form) and one job object.
+
+MRS endpoints (X-Auth-Token required; JSON bodies; X-Request-Id on every answer):
+  GET    /v1.1/{project_id}/job-executions?limit=&marker=&sort_by=    list (200)
+  GET    /v1.1/{project_id}/job-executions/{id}                        show (200)
+  GET    /v1.1/{project_id}/job-executions/{id}/cancel                 cancel (200)
+  DELETE /v1.1/{project_id}/job-executions/{id}                        delete (204)
+  POST   /v1.1/{project_id}/jobs/{job_id}/execute                      run a job object (202)
+  GET    /v1.1/{project_id}/job-exes?cluster_id=&id=&page_size=&current_page=&job_name=&state=
+                                                                        exe list (200)
+  GET    /v1.1/{project_id}/job-exes/{id}                              exe detail (200)
+  GET    /v3/auth/tokens   (X-Auth-Token, X-Subject-Token)              token check (200)
+Errors follow MRS: 401 APIGW.0301 (bad token), 401 12000001 (other project), 400 0176
+(job-executions) or 0201 (job-exes) for an unknown job, 400 12000002 for bad parameters,
+400 {"errorCode":"12000003"} for an unknown cluster, 404/405 12000002 for unknown paths/methods.
+
+Control API (no auth, never faulted):
+  GET    /_sim/state        projects, clusters, job objects, jobs (states advanced)
+  GET    /_sim/stats        {"requests","connections","by_endpoint":{cancel,show,delete,list,
+                            execute,exe_show,exe_list,identity}}
+  POST   /_sim/stats/reset  zero the counters
+  POST   /_sim/jobs         {"project"?,"cluster_id"?,"state"?:"starting|running|succeeded|failed|
+                            killed|abnormal|error","protected"?:bool,"id"?:uuid,"job_name"?}
+                            -> 201 {"id"}
+  GET    /_sim/faults       the fault set in force
+  POST   /_sim/faults       replace the fault set ({} clears); DELETE /_sim/faults clears
+
+Fault JSON (every key optional; unknown keys are refused):
+  {"latency_ms": N,            delay every answer by N ms
+   "error_status": 400..599,   answer that status with {"error_code":"12000004",...}
+   "error_rate": 0..1,         on that share of requests (deterministic: 0.5 = every 2nd)
+   "close_after": N,           close a connection silently after N answers on it
+   "malformed": "garbage"|"truncated",
+                               garbage: 200 with a non-JSON body; truncated: a Content-Length
+                               larger than the body sent, then close
+   "malformed_rate": 0..1,     share of answers made malformed (default 1)
+   "stall": true,              read the request, never answer until the client closes
+   "reset_rate": 0..1}         share of requests answered by a TCP reset
+
+SIGINT or SIGTERM stops the simulator (exit 0).
+)";
+
+int usage_error(std::string_view msg) {
+    std::cerr << "mrs-sim: " << msg << " (see --help)\n";
+    return 2;
+}
+
+std::optional<std::int64_t> non_negative(std::string_view s) {
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty() || v < 0) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    mrs_sim::server_options server;
+    mrs_sim::sim_options opts;
+    bool seed = false;
+    std::vector<std::pair<std::string, std::string>> tokens;
+
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        if (flag == "--help" || flag == "-h") {
+            std::cout << help_text;
+            return 0;
+        }
+        if (flag == "--seed-demo") {
+            seed = true;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            return usage_error("unknown option or missing value: " + std::string(flag));
+        }
+        const std::string_view value = argv[++i];
+        const auto number = non_negative(value);
+        auto need_number = [&](std::int64_t& out) {
+            if (number) {
+                out = *number;
+            }
+            return number.has_value();
+        };
+        bool ok = true;
+        if (flag == "--listen") {
+            const auto colon = value.rfind(':');
+            const auto port = colon == std::string_view::npos ? std::nullopt : non_negative(value.substr(colon + 1));
+            ok = port && *port <= 65535 && colon > 0;
+            if (ok) {
+                server.host = value.substr(0, colon);
+                server.port = static_cast<unsigned short>(*port);
+            }
+        } else if (flag == "--threads") {
+            ok = number && *number >= 1 && *number <= 256;
+            server.threads = ok ? static_cast<int>(*number) : 1;
+        } else if (flag == "--tls-cert") {
+            server.tls_cert = value;
+        } else if (flag == "--tls-key") {
+            server.tls_key = value;
+        } else if (flag == "--token") {
+            const auto colon = value.rfind(':');
+            ok = colon != std::string_view::npos;
+            if (ok) {
+                tokens.emplace_back(value.substr(0, colon), value.substr(colon + 1));
+            }
+        } else if (flag == "--token-ttl-s") {
+            ok = need_number(opts.token_ttl_s);
+        } else if (flag == "--kill-delay-ms") {
+            ok = need_number(opts.kill_delay_ms);
+        } else if (flag == "--start-delay-ms") {
+            ok = need_number(opts.start_delay_ms);
+        } else if (flag == "--run-ms") {
+            ok = need_number(opts.run_ms);
+        } else if (flag == "--cancel-finished") {
+            ok = value == "ok" || value == "refuse";
+            opts.refuse_cancel_finished = value == "refuse";
+        } else {
+            return usage_error("unknown option: " + std::string(flag));
+        }
+        if (!ok) {
+            return usage_error("bad value for " + std::string(flag));
+        }
+    }
+    if (server.tls_cert.empty() != server.tls_key.empty()) {
+        return usage_error("--tls-cert and --tls-key go together");
+    }
+
+    const auto start_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    mrs_sim::sim_state state(opts, start_ms);
+    for (const auto& [token, project] : tokens) {
+        if (auto err = state.add_token(token, project); !err.empty()) {
+            return usage_error("--token: " + err);
+        }
+    }
+    if (seed) {
+        if (auto err = state.seed_demo(); !err.empty()) {
+            return usage_error(err);
+        }
+    }
+    state.finish_setup();
+    if (tokens.empty() && !seed) {
+        std::cerr << "mrs-sim: no --token and no --seed-demo: every MRS request will get 401\n";
+    }
+    return mrs_sim::run_server(server, state);
+}
