@@ -69,10 +69,12 @@ BOOST_AUTO_TEST_CASE(idle_connections_are_closed_after_the_idle_timeout) {
     stack s({}, {"--upstream-idle-timeout-ms", "200"});
     auto id = s.create_job("killed");
     s.reset_stats();
-    BOOST_TEST(s.cancel(id).status == 200u);
-    BOOST_TEST(s.cancel(id).status == 200u);
+    client c(s.gw_port());  // one client connection: one worker thread, one pool
+    auto cancel = [&] { return c.request(http::verb::get, s.cancel_path(id), {{"X-Auth-Token", demo_token}}); };
+    BOOST_TEST(cancel().status == 200u);
+    BOOST_TEST(cancel().status == 200u);
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    BOOST_TEST(s.cancel(id).status == 200u);
+    BOOST_TEST(cancel().status == 200u);
     BOOST_TEST(mrs_connections(s) == 2);
 }
 
