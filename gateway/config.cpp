@@ -109,6 +109,32 @@ const std::vector<option>& options() {
         {"server.drain_timeout_ms", "", kind::integer, "on SIGTERM/SIGINT, time allowed for requests in flight",
          set_ms(&config::listen, &listener_config::drain_timeout),
          show_field(&config::listen, &listener_config::drain_timeout)},
+        {"server.trust_forwarded", "", kind::boolean,
+         "build links from Forwarded / X-Forwarded-* headers (only behind a proxy that sets them)",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.listen.trust_forwarded = std::get<bool>(v);
+             return std::nullopt;
+         },
+         show_field(&config::listen, &listener_config::trust_forwarded)},
+        {"identity.url", "", kind::text,
+         "Keystone v3 endpoint validating tokens of requests without a project in the URL",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.identity.url = std::get<std::string>(v);
+             return std::nullopt;
+         },
+         show_field(&config::identity, &identity_config::url)},
+        {"identity.project", "", kind::text, "fixed project for requests without a project in the URL",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             c.identity.project = std::get<std::string>(v);
+             return std::nullopt;
+         },
+         show_field(&config::identity, &identity_config::project)},
+        {"identity.cache_ttl_ms", "", kind::integer, "longest a validated token is trusted without asking again",
+         set_ms(&config::identity, &identity_config::cache_ttl),
+         show_field(&config::identity, &identity_config::cache_ttl)},
+        {"identity.max_cached", "", kind::integer, "validated tokens cached per worker thread",
+         set_count(&config::identity, &identity_config::max_cached, 1),
+         show_field(&config::identity, &identity_config::max_cached)},
         {"upstream.url", "upstream", kind::text, "base URL of MRS, http:// or https://",
          [](config& c, const scalar& v) -> std::optional<std::string> {
              c.upstream.url = std::get<std::string>(v);
@@ -277,6 +303,11 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
     } else if (auto parsed = upstream::parse_base_url(cfg.upstream.url); !parsed) {
         errors.push_back("upstream.url: " + parsed.error());
     }
+    if (!cfg.identity.url.empty())
+        if (auto parsed = upstream::parse_base_url(cfg.identity.url); !parsed)
+            errors.push_back("identity.url: " + parsed.error());
+    if (!cfg.identity.project.empty() && !cfg.identity.url.empty())
+        errors.push_back("identity.project: set either identity.project or identity.url, not both");
     if (!cfg.upstream.ca_file.empty()) {
         std::ifstream f(cfg.upstream.ca_file);
         if (!f) errors.push_back("upstream.ca_file: cannot read " + cfg.upstream.ca_file);

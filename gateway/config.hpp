@@ -22,6 +22,18 @@ struct listener_config {
     millis read_timeout{15'000};      ///< the rest of a request once its first byte arrived
     millis write_timeout{15'000};
     millis drain_timeout{10'000};  ///< on SIGTERM, how long in-flight requests may finish
+    /// Build absolute links from Forwarded / X-Forwarded-Proto / X-Forwarded-Host (enable only
+    /// behind a proxy that sets them).
+    bool trust_forwarded = false;
+};
+
+/// Where the project of a request whose URL carries none (all of v2, v1.1 without the
+/// project segment) comes from.
+struct identity_config {
+    std::string url;      ///< Keystone v3 endpoint, e.g. https://iam.eu-de.otc.t-systems.com/v3
+    std::string project;  ///< a fixed project instead of asking the identity endpoint
+    millis cache_ttl{300'000};  ///< validated tokens are cached this long at most (and never past expiry)
+    std::size_t max_cached = 10'000;  ///< per worker thread
 };
 
 enum class backend_kind { mrs_v1_1 };
@@ -48,6 +60,7 @@ struct log_config {
 struct config {
     listener_config listen;
     upstream_config upstream;
+    identity_config identity;
     log_config log;
 };
 

@@ -21,12 +21,41 @@ struct route_def {
 };
 
 const std::vector<route_def>& routes() {
-    static const std::vector<route_def> table = {
-        {http::verb::get,
-         {"v1.1", project_param, "job-executions", id_param, "cancel"},
-         sahara::operation::cancel,
-         sahara::api_version::v1_1},
-    };
+    using op = sahara::operation;
+    using sahara::api_version;
+    static const std::vector<route_def> table = [] {
+        struct base {
+            http::verb verb;
+            std::vector<std::string_view> tail;  // after the version and optional project
+            op operation;
+            api_version version;
+        };
+        const base bases[] = {
+            {http::verb::get, {"job-executions"}, op::list, api_version::v1_1},
+            {http::verb::get, {"job-executions", id_param}, op::show, api_version::v1_1},
+            {http::verb::get, {"job-executions", id_param, "refresh-status"}, op::refresh_status, api_version::v1_1},
+            {http::verb::get, {"job-executions", id_param, "cancel"}, op::cancel, api_version::v1_1},
+            {http::verb::patch, {"job-executions", id_param}, op::update, api_version::v1_1},
+            {http::verb::delete_, {"job-executions", id_param}, op::remove, api_version::v1_1},
+            {http::verb::post, {"jobs", id_param, "execute"}, op::execute, api_version::v1_1},
+            {http::verb::get, {"jobs"}, op::list, api_version::v2},
+            {http::verb::post, {"jobs"}, op::execute, api_version::v2},
+            {http::verb::get, {"jobs", id_param}, op::show, api_version::v2},
+            {http::verb::patch, {"jobs", id_param}, op::update, api_version::v2},
+            {http::verb::delete_, {"jobs", id_param}, op::remove, api_version::v2},
+        };
+        std::vector<route_def> out;
+        for (const auto& b : bases) {
+            const std::string_view prefix = b.version == api_version::v1_1 ? "v1.1" : "v2";
+            for (bool with_project : {true, false}) {
+                route_def d{b.verb, {prefix}, b.operation, b.version};
+                if (with_project) d.pattern.push_back(project_param);
+                d.pattern.insert(d.pattern.end(), b.tail.begin(), b.tail.end());
+                out.push_back(std::move(d));
+            }
+        }
+        return out;
+    }();
     return table;
 }
 
@@ -64,6 +93,8 @@ route_result route(http::verb method, std::string_view target) {
 
     std::vector<std::string> segs;
     for (auto seg : parsed->segments()) segs.emplace_back(seg);
+    // Sahara's versions filter answers any method on a path of slashes only (sahara-api.md §9).
+    if (segs.empty() || (segs.size() == 1 && segs[0].empty())) return route_versions{};
     if (!segs.empty() && segs.back().ends_with(".json")) segs.back().resize(segs.back().size() - 5);
 
     bool path_known = false;

@@ -6,7 +6,11 @@
 #include "gateway/request_id.hpp"
 #include "gateway/router.hpp"
 #include "gateway/upstream/pool.hpp"
+#include "gateway/identity.hpp"
+#include "gateway/versions.hpp"
 #include "translators/mrs_v1_1/cancel.hpp"
+#include "translators/mrs_v1_1/list.hpp"
+#include "translators/mrs_v1_1/operations.hpp"
 #include "translators/sahara/errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -24,6 +28,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <mutex>
+#include <optional>
 #include <sys/socket.h>
 #include <thread>
 #include <unordered_set>
@@ -43,9 +53,84 @@ using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 
 translators::step_fn translator_for(sahara::operation op, backend_kind) {
     switch (op) {
+        case sahara::operation::list: return &mrs_v1_1::list_step;
+        case sahara::operation::show:
+        case sahara::operation::refresh_status: return &mrs_v1_1::show_step;
         case sahara::operation::cancel: return &mrs_v1_1::cancel_step;
+        case sahara::operation::update: return &mrs_v1_1::update_step;
+        case sahara::operation::remove: return &mrs_v1_1::remove_step;
+        case sahara::operation::execute: return &mrs_v1_1::execute_step;
     }
     return nullptr;
+}
+
+/// The v2 microversion a request asks for (sahara-api.md §8): absent or "latest" is 2.0.
+struct v2_version {
+    std::string echo = "2.0";  ///< what OpenStack-API-Version answers with
+    std::optional<sahara::response> error;
+};
+
+v2_version negotiate_v2(std::string_view header, std::string_view rid) {
+    v2_version out;
+    std::string_view requested;
+    while (!header.empty()) {
+        auto comma = header.find(',');
+        auto item = header.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        if (item.starts_with("data-processing ")) requested = item.substr(16);
+        if (comma == std::string_view::npos) break;
+        header.remove_prefix(comma + 1);
+    }
+    while (!requested.empty() && requested.back() == ' ') requested.remove_suffix(1);
+    if (requested.empty() || requested == "latest") return out;
+    out.echo = std::string(requested);
+    auto dot = requested.find('.');
+    auto all_digits = [](std::string_view d) {
+        return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const bool well_formed = dot != std::string_view::npos && all_digits(requested.substr(0, dot)) &&
+                             all_digits(requested.substr(dot + 1));
+    if (well_formed && requested == "2.0") return out;
+    const unsigned status = well_formed ? 406 : 400;
+    std::string message = well_formed ? "Version " + out.echo +
+                                            " is not supported by the API. Minimum is 2.0 and maximum is 2.0."
+                                      : "Invalid OpenStack-API-Version header: " + out.echo;
+    auto body = boost::json::parse(sahara::error_body(
+                                       status, well_formed ? sahara::error_name::not_acceptable : sahara::error_name::bad_request,
+                                       message, rid))
+                    .as_object();
+    body["max_version"] = "2.0";
+    body["min_version"] = "2.0";
+    out.error = sahara::response{status, boost::json::serialize(body), "unsupported microversion"};
+    return out;
+}
+
+/// Ids this gateway deleted lately, so that a repeated DELETE answers 204 again
+/// (operation-level idempotency, gateway-anchors.md §3 lesson 3). Shared by the workers;
+/// DELETE is rare, so one mutex is fine.
+class recent_deletes {
+public:
+    void add(const std::string& key) {
+        std::lock_guard lock(m_);
+        const auto now = upstream::clock::now();
+        if (ids_.size() >= 4096) std::erase_if(ids_, [&](auto& kv) { return kv.second <= now; });
+        if (ids_.size() >= 4096) ids_.clear();
+        ids_[key] = now + std::chrono::minutes(10);
+    }
+    bool contains(const std::string& key) {
+        std::lock_guard lock(m_);
+        auto it = ids_.find(key);
+        return it != ids_.end() && it->second > upstream::clock::now();
+    }
+
+private:
+    std::mutex m_;
+    std::unordered_map<std::string, upstream::clock::time_point> ids_;
+};
+
+recent_deletes& deleted_ids() {
+    static recent_deletes set;
+    return set;
 }
 
 http_response make_response(unsigned status, std::string body, std::string_view request_id, unsigned version) {
@@ -63,7 +148,10 @@ http_response make_response(unsigned status, std::string body, std::string_view 
 class worker {
 public:
     worker(const config& cfg, upstream::base_url url, net::ssl::context* tls)
-        : cfg_(cfg), acceptor_(ioc_), pool_(ioc_.get_executor(), cfg.upstream, std::move(url), tls) {}
+        : cfg_(cfg),
+          acceptor_(ioc_),
+          pool_(ioc_.get_executor(), cfg.upstream, std::move(url), tls),
+          identity_(ioc_.get_executor(), cfg, tls) {}
 
     void listen(const tcp::endpoint& ep) {
         acceptor_.open(ep.protocol());
@@ -190,25 +278,20 @@ private:
         const auto rid = make_request_id();
         sahara::response out;
         std::string_view op_name = "-";
+        std::optional<std::string> v2_echo;  // set on v2 routes: OpenStack-API-Version to answer
         auto routed = route(req.method(), req.target());
         if (auto* err = std::get_if<route_error>(&routed)) {
             std::string_view name = err->status == 405   ? sahara::error_name::method_not_allowed
                                     : err->status == 400 ? sahara::error_name::bad_request
                                                          : sahara::error_name::not_found;
             out = {err->status, sahara::error_body(err->status, name, err->message, rid), "no route"};
+        } else if (std::holds_alternative<route_versions>(routed)) {
+            op_name = "versions";
+            out = {300, versions_body(request_origin(req, cfg_.listen.trust_forwarded)), {}};
         } else {
             auto& m = std::get<route_match>(routed);
             op_name = sahara::to_string(m.op);
-            sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid};
-            const auto token = req["X-Auth-Token"];
-            if (token.empty()) {
-                out = sahara::error_response(sreq, 401, sahara::error_name::unauthorized,
-                                             "The request you have made requires authentication.",
-                                             "no X-Auth-Token");
-            } else {
-                out = co_await execute(translator_for(m.op, cfg_.upstream.backend), sreq, token, pool_,
-                                       started + cfg_.upstream.request_timeout);
-            }
+            out = co_await serve(req, m, rid, started, v2_echo);
         }
         const auto elapsed_us =
             std::chrono::duration_cast<std::chrono::microseconds>(upstream::clock::now() - started).count();
@@ -227,7 +310,63 @@ private:
                 .kv("us", elapsed_us);
             if (!out.log_detail.empty()) line.kv("detail", out.log_detail);
         }
-        co_return make_response(out.status, std::move(out.body), rid, req.version());
+        auto res = make_response(out.status, std::move(out.body), rid, req.version());
+        if (v2_echo) {
+            res.set("OpenStack-API-Version", "data-processing " + *v2_echo);
+            res.set(http::field::vary, "OpenStack-API-Version");
+        }
+        co_return res;
+    }
+
+    // A routed Sahara call: version negotiation, token, project, translation.
+    net::awaitable<sahara::response> serve(http_request& req, route_match& m, const std::string& rid,
+                                           upstream::clock::time_point started, std::optional<std::string>& v2_echo) {
+        sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid, {}, {}, {}};
+        if (m.version == sahara::api_version::v2) {
+            auto v = negotiate_v2(req["OpenStack-API-Version"], rid);
+            v2_echo = v.echo;
+            if (v.error) co_return std::move(*v.error);
+        }
+        if (auto parsed = boost::urls::parse_origin_form(req.target()))
+            for (auto param : parsed->params()) sreq.query.emplace_back(param.key, param.value);
+        // v2 show accepts ?refresh_status=True (Sahara 16 rejects it, its client sends it: §3).
+        if (sreq.op == sahara::operation::show) {
+            for (auto& [k, v] : sreq.query)
+                if (k == "refresh_status" && sreq.version == sahara::api_version::v2) sreq.op = sahara::operation::refresh_status;
+        }
+        sreq.body = std::move(req.body());
+        sreq.content_type = std::string(req[http::field::content_type]);
+
+        const auto token = req["X-Auth-Token"];
+        if (token.empty())
+            co_return sahara::error_response(sreq, 401, sahara::error_name::unauthorized,
+                                             "The request you have made requires authentication.", "no X-Auth-Token");
+        const auto deadline = started + cfg_.upstream.request_timeout;
+        if (sreq.project_id.empty()) {
+            if (!identity_.configured())
+                co_return sahara::error_response(
+                    sreq, 400, sahara::error_name::bad_request,
+                    "This gateway needs the project in the URL: /v1.1/{project_id}/... (no identity endpoint is "
+                    "configured for URLs without one).",
+                    "no identity.url or identity.project");
+            auto who = co_await identity_.project_of(token, deadline);
+            if (who.status == 401)
+                co_return sahara::error_response(sreq, 401, sahara::error_name::unauthorized,
+                                                 "The request you have made requires authentication.", who.detail);
+            if (who.status != 0)
+                co_return sahara::error_response(sreq, 503, sahara::error_name::service_unavailable,
+                                                 "The Keystone service is temporarily unavailable.", who.detail);
+            sreq.project_id = std::move(who.project);
+        }
+        auto out = co_await execute(translator_for(sreq.op, cfg_.upstream.backend), sreq, token, pool_, deadline);
+        if (sreq.op == sahara::operation::remove) {
+            const auto key = sreq.project_id + "/" + sreq.id;
+            if (out.status == 204)
+                deleted_ids().add(key);
+            else if (out.status == 404 && deleted_ids().contains(key))
+                out = sahara::response{204, {}, {}};
+        }
+        co_return out;
     }
 
     void begin_drain() {
@@ -248,6 +387,7 @@ private:
             co_await t.async_wait(use_tuple);
         }
         pool_.close();
+        identity_.close();
         if (!sessions_.empty()) ioc_.stop();
     }
 
@@ -255,6 +395,7 @@ private:
     net::io_context ioc_{1};
     tcp::acceptor acceptor_;
     upstream::pool pool_;
+    identity identity_;
     std::unordered_set<slot*> sessions_;
     bool draining_ = false;
     std::thread thread_;
@@ -270,7 +411,8 @@ server::~server() {
 void server::start() {
     auto url = upstream::parse_base_url(cfg_.upstream.url);
     if (!url) throw std::invalid_argument("upstream.url: " + url.error());
-    if (url->tls && !tls_) tls_ = upstream::make_client_tls(cfg_.upstream);  // shared, read-only after setup
+    const bool identity_tls = cfg_.identity.url.starts_with("https:");
+    if ((url->tls || identity_tls) && !tls_) tls_ = upstream::make_client_tls(cfg_.upstream);  // shared, read-only
 
     unsigned n = cfg_.listen.threads ? cfg_.listen.threads : std::max(1u, std::thread::hardware_concurrency());
     tcp::endpoint ep{net::ip::make_address(cfg_.listen.host), cfg_.listen.port};

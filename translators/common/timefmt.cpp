@@ -45,13 +45,18 @@ boost::json::value to_sahara(const boost::json::value& v) {
     if (!v.is_string()) return nullptr;
     std::string_view s = v.get_string();
     if (digits(s) && s.size() <= 18) return from_number(std::stoll(std::string(s)));
+    auto secs = epoch_seconds(s);
+    return secs ? from_epoch_seconds(*secs) : boost::json::value(nullptr);
+}
+
+std::optional<long long> epoch_seconds(std::string_view s) {
     // "YYYY-MM-DDTHH:MM:SS", optionally followed by ".fff…" and "Z" or "+hh:mm"/"-hhmm".
-    if (s.size() < 19) return nullptr;
+    if (s.size() < 19) return std::nullopt;
     static constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd";
     for (std::size_t i = 0; i < shape.size(); ++i) {
         const char c = s[i];
         const bool ok = shape[i] == 'd' ? (c >= '0' && c <= '9') : (c == shape[i] || (i == 10 && c == ' '));
-        if (!ok) return nullptr;
+        if (!ok) return std::nullopt;
     }
     auto num = [&](std::size_t pos, std::size_t len) {
         int n = 0;
@@ -60,7 +65,7 @@ boost::json::value to_sahara(const boost::json::value& v) {
     };
     using namespace std::chrono;
     const year_month_day ymd{year{num(0, 4)}, month{unsigned(num(5, 2))}, day{unsigned(num(8, 2))}};
-    if (!ymd.ok() || num(11, 2) > 23 || num(14, 2) > 59 || num(17, 2) > 60) return nullptr;
+    if (!ymd.ok() || num(11, 2) > 23 || num(14, 2) > 59 || num(17, 2) > 60) return std::nullopt;
     long long secs = sys_days{ymd}.time_since_epoch() / seconds{1} + num(11, 2) * 3600LL +
                      num(14, 2) * 60LL + num(17, 2);
     std::string_view rest = s.substr(19);
@@ -69,17 +74,17 @@ boost::json::value to_sahara(const boost::json::value& v) {
         while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
         rest.remove_prefix(i);
     }
-    if (rest == "Z" || rest.empty()) return from_epoch_seconds(secs);
+    if (rest == "Z" || rest.empty()) return secs;
     if ((rest[0] == '+' || rest[0] == '-') && (rest.size() == 6 || rest.size() == 5)) {
         std::string_view hhmm = rest.substr(1);
         std::string compact;
         for (char c : hhmm)
             if (c != ':') compact += c;
-        if (compact.size() != 4 || !digits(compact)) return nullptr;
+        if (compact.size() != 4 || !digits(compact)) return std::nullopt;
         const long long offset = std::stoll(compact.substr(0, 2)) * 3600 + std::stoll(compact.substr(2)) * 60;
-        return from_epoch_seconds(rest[0] == '+' ? secs - offset : secs + offset);
+        return rest[0] == '+' ? secs - offset : secs + offset;
     }
-    return nullptr;
+    return std::nullopt;
 }
 
 }  // namespace sgw::timefmt

@@ -3,11 +3,18 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
+#include <string_view>
+
 namespace sgw::timefmt {
 
 /// Converts an MRS time to Sahara's "YYYY-MM-DDTHH:MM:SS" (UTC, no zone):
 /// 13-digit epoch milliseconds, 10-digit epoch seconds, or an ISO-8601 string (fraction
 /// and zone suffix cut). null, 0 and anything unreadable become null.
 boost::json::value to_sahara(const boost::json::value& mrs_time);
+
+/// Seconds since the epoch of an ISO-8601 time ("YYYY-MM-DDTHH:MM:SS[.fff][Z|±hh:mm]",
+/// no zone meaning UTC), or nullopt.
+std::optional<long long> epoch_seconds(std::string_view iso);
 
 }  // namespace sgw::timefmt

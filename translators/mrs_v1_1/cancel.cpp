@@ -3,6 +3,8 @@
 
 #include "translators/common/replies.hpp"
 #include "translators/mrs_v1_1/job_execution.hpp"
+#include "translators/mrs_v1_1/paths.hpp"
+#include "translators/sahara/job_execution.hpp"
 
 #include <boost/json.hpp>
 
@@ -12,30 +14,23 @@ using namespace translators;
 
 namespace {
 
-constexpr std::string_view canceling_failed = sahara::error_name::canceling_failed;
-
-std::string job_path(const sahara::request& req, std::string_view collection) {
-    std::string p = "/v1.1/";
-    p += req.project_id;
-    p += '/';
-    p += collection;
-    p += '/';
-    p += req.id;
-    return p;
+// Sahara names a refusal after the call that met it (sahara-api.md §7.1).
+std::string_view refused_name(const sahara::request& req) {
+    return req.op == sahara::operation::update ? sahara::error_name::update_failed
+                                               : sahara::error_name::canceling_failed;
 }
 
-upstream_call get(std::string target) { return upstream_call{method::get, std::move(target), {}, true}; }
-
-sahara::response answer(const json::object& sahara_style, sahara::job_status status, const json::object& exe) {
-    json::object body;
-    body["job_execution"] = render(sahara_style, status, &exe);
-    return sahara::response{200, json::serialize(body), {}};
+sahara::response answer(const sahara::request& req, const json::object& sahara_style, sahara::job_status status,
+                        const json::object& exe) {
+    // v1.1 cancel is a GET answered 200; v2 cancels through PATCH, answered 202.
+    const unsigned code = req.op == sahara::operation::update ? 202 : 200;
+    return sahara::single(req, code, render(sahara_style, status, &exe));
 }
 
 }  // namespace
 
 step_result cancel_step(const sahara::request& req, std::span<const upstream_reply> replies) {
-    if (replies.empty()) return step_result::call(get(job_path(req, "job-executions") + "/cancel"));
+    if (replies.empty()) return step_result::call(read(job_path(req, "job-executions") + "/cancel"));
 
     const upstream_reply& cancel = replies[0];
     const bool accepted = succeeded(cancel, {200});
@@ -43,17 +38,17 @@ step_result cancel_step(const sahara::request& req, std::span<const upstream_rep
         if (accepted) {
             if (!envelope(cancel.body, "job_execution"))
                 return step_result::done(unusable_answer(req, "cancel answer has no job_execution object"));
-            return step_result::call(get(job_path(req, "job-exes")));
+            return step_result::call(read(job_path(req, "job-exes")));
         }
         // A refusal may only mean that the job has already finished: look before answering.
         if (cancel.outcome == transport::ok &&
             mrs::classify(cancel.status, mrs::parse_error(cancel.body)) == mrs::error_class::refused)
-            return step_result::call(get(job_path(req, "job-exes")));
-        return step_result::done(failure(req, cancel, canceling_failed));
+            return step_result::call(read(job_path(req, "job-exes")));
+        return step_result::done(failure(req, cancel, refused_name(req)));
     }
 
     const upstream_reply& state = replies[1];
-    if (!succeeded(state, {200})) return step_result::done(failure(req, state, canceling_failed));
+    if (!succeeded(state, {200})) return step_result::done(failure(req, state, refused_name(req)));
     auto exe = envelope(state.body, "job_execution");
     if (!exe) return step_result::done(unusable_answer(req, "job-exes answer has no job_execution object"));
     auto status = exe_status(*exe);
@@ -62,16 +57,16 @@ step_result cancel_step(const sahara::request& req, std::span<const upstream_rep
     if (accepted) {
         // MRS kills asynchronously: until it reports the end, the job is being killed.
         auto shown = sahara::is_terminal(*status) ? *status : sahara::job_status::to_be_killed;
-        return step_result::done(answer(*envelope(cancel.body, "job_execution"), shown, *exe));
+        return step_result::done(answer(req, *envelope(cancel.body, "job_execution"), shown, *exe));
     }
-    if (!sahara::is_terminal(*status)) return step_result::done(failure(req, cancel, canceling_failed));
-    if (replies.size() == 2) return step_result::call(get(job_path(req, "job-executions")));
+    if (!sahara::is_terminal(*status)) return step_result::done(failure(req, cancel, refused_name(req)));
+    if (replies.size() == 2) return step_result::call(read(job_path(req, "job-executions")));
 
     const upstream_reply& show = replies[2];
-    if (!succeeded(show, {200})) return step_result::done(failure(req, show, canceling_failed));
+    if (!succeeded(show, {200})) return step_result::done(failure(req, show, refused_name(req)));
     auto object = envelope(show.body, "job_execution");
     if (!object) return step_result::done(unusable_answer(req, "job-executions answer has no job_execution object"));
-    return step_result::done(answer(*object, *status, *exe));
+    return step_result::done(answer(req, *object, *status, *exe));
 }
 
 }  // namespace sgw::mrs_v1_1

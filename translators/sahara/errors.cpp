@@ -5,8 +5,9 @@
 
 namespace sgw::sahara {
 
-std::string error_body(unsigned status, std::string_view name, std::string_view message,
-                       std::string_view request_id) {
+namespace {
+
+std::string with_error_id(std::string_view message, std::string_view request_id) {
     std::string text(message);
     std::string_view uuid = request_id;
     if (uuid.starts_with("req-")) uuid.remove_prefix(4);
@@ -14,15 +15,36 @@ std::string error_body(unsigned status, std::string_view name, std::string_view 
         text += "\nError ID: ";
         text += uuid;
     }
+    return text;
+}
+
+std::string serialize_error(unsigned status, boost::json::value name, std::string_view message,
+                            std::string_view request_id) {
     boost::json::object body;
     body["error_code"] = status;
-    body["error_name"] = name;
-    body["error_message"] = text;
+    body["error_name"] = std::move(name);
+    body["error_message"] = with_error_id(message, request_id);
     return boost::json::serialize(body);
+}
+
+}  // namespace
+
+std::string error_body(unsigned status, std::string_view name, std::string_view message,
+                       std::string_view request_id) {
+    return serialize_error(status, boost::json::string(name), message, request_id);
+}
+
+std::string error_body(unsigned status, int name, std::string_view message, std::string_view request_id) {
+    return serialize_error(status, name, message, request_id);
 }
 
 response error_response(const request& req, unsigned status, std::string_view name,
                         std::string_view message, std::string log_detail) {
+    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
+}
+
+response error_response(const request& req, unsigned status, int name, std::string_view message,
+                        std::string log_detail) {
     return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
 }
 

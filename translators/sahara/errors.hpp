@@ -13,6 +13,15 @@ namespace sgw::sahara {
 namespace error_name {
 inline constexpr std::string_view not_found = "NOT_FOUND";
 inline constexpr std::string_view canceling_failed = "CANCELING_FAILED";
+inline constexpr std::string_view deletion_failed = "DELETION_FAILED";
+inline constexpr std::string_view update_failed = "UPDATE_FAILED";
+inline constexpr std::string_view validation_error = "VALIDATION_ERROR";
+inline constexpr std::string_view invalid_data = "INVALID_DATA";
+inline constexpr std::string_view invalid_reference = "INVALID_REFERENCE";
+inline constexpr std::string_view invalid_job_status = "INVALID_JOB_STATUS";
+inline constexpr std::string_view malformed_request_body = "MALFORMED_REQUEST_BODY";
+inline constexpr std::string_view invalid_params = "INVALID_PARAMS_ON_REQUEST";
+inline constexpr std::string_view not_acceptable = "NOT_ACCEPTABLE";
 inline constexpr std::string_view unauthorized = "UNAUTHORIZED";
 inline constexpr std::string_view forbidden = "FORBIDDEN";
 inline constexpr std::string_view method_not_allowed = "METHOD_NOT_ALLOWED";
@@ -36,5 +45,11 @@ response error_response(const request& req, unsigned status, std::string_view na
 
 /// Sahara's message for an unknown or invisible id (sahara-api.md §7.1).
 std::string not_found_message(std::string_view id);
+
+/// The same body with an integer `error_name`, as Sahara's `limit` and `sort_by` validators
+/// send it (`"error_name": 400`, sahara-api.md §4, §7.1).
+std::string error_body(unsigned status, int name, std::string_view message, std::string_view request_id);
+response error_response(const request& req, unsigned status, int name, std::string_view message,
+                        std::string log_detail = {});
 
 }  // namespace sgw::sahara

@@ -5,7 +5,13 @@ namespace sgw::sahara {
 
 std::string_view to_string(operation op) noexcept {
     switch (op) {
+        case operation::list: return "list";
+        case operation::show: return "show";
+        case operation::refresh_status: return "refresh_status";
         case operation::cancel: return "cancel";
+        case operation::update: return "update";
+        case operation::remove: return "delete";
+        case operation::execute: return "execute";
     }
     return "unknown";
 }

@@ -3,14 +3,22 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sgw::sahara {
 
 enum class api_version { v1_1, v2 };
 
-/// The job-execution operations the gateway serves.
+/// The job-execution operations the gateway serves (sahara-api.md §2, §3).
 enum class operation {
-    cancel,  ///< GET /v1.1/{project}/job-executions/{id}/cancel
+    list,            ///< GET  /v1.1/{p}/job-executions, GET /v2/jobs
+    show,            ///< GET  /v1.1/{p}/job-executions/{id}, GET /v2/jobs/{id}
+    refresh_status,  ///< GET  /v1.1/{p}/job-executions/{id}/refresh-status, GET /v2/jobs/{id}?refresh_status=True
+    cancel,          ///< GET  /v1.1/{p}/job-executions/{id}/cancel
+    update,          ///< PATCH /v1.1/{p}/job-executions/{id}, PATCH /v2/jobs/{id}
+    remove,          ///< DELETE /v1.1/{p}/job-executions/{id}, DELETE /v2/jobs/{id}
+    execute,         ///< POST /v1.1/{p}/jobs/{id}/execute, POST /v2/jobs
 };
 
 std::string_view to_string(operation op) noexcept;
@@ -20,8 +28,11 @@ struct request {
     operation op = operation::cancel;
     api_version version = api_version::v1_1;
     std::string project_id;
-    std::string id;          ///< job execution id, already checked to be a safe path segment
+    std::string id;          ///< job execution id (job template id for v1.1 execute); a safe path segment
     std::string request_id;  ///< "req-<uuid>", also used as the "Error ID" of error bodies
+    std::vector<std::pair<std::string, std::string>> query;  ///< decoded query parameters, in order
+    std::string body;          ///< request body (POST, PATCH)
+    std::string content_type;  ///< the request's Content-Type, as sent
 };
 
 /// The answer to send: a status and a serialized JSON body ("" for 204).

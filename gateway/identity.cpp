@@ -1,0 +1,95 @@
+// The project of a token, asked of a Keystone v3 endpoint and cached.
+#include "gateway/identity.hpp"
+
+#include "gateway/executor.hpp"
+#include "translators/common/timefmt.hpp"
+
+#include <boost/json.hpp>
+#include <openssl/evp.h>
+
+#include <chrono>
+
+namespace sgw {
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string sha256(std::string_view text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+    return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+}  // namespace
+
+std::optional<token_info> parse_token_body(std::string_view body) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    auto* token = v.get_object().if_contains("token");
+    if (!token || !token->is_object()) return std::nullopt;
+    auto* project = token->get_object().if_contains("project");
+    if (!project || !project->is_object()) return std::nullopt;
+    auto* id = project->get_object().if_contains("id");
+    if (!id || !id->is_string() || id->get_string().empty()) return std::nullopt;
+    token_info out{std::string(id->get_string()), std::nullopt};
+    if (auto* exp = token->get_object().if_contains("expires_at"); exp && exp->is_string())
+        out.expires_at = timefmt::epoch_seconds(exp->get_string());
+    return out;
+}
+
+identity::identity(net::any_io_executor ex, const config& cfg, net::ssl::context* tls) : cfg_(cfg) {
+    if (cfg.identity.url.empty()) return;
+    auto url = upstream::parse_base_url(cfg.identity.url);
+    if (url) pool_ = std::make_unique<upstream::pool>(std::move(ex), cfg.upstream, *url, tls);
+}
+
+void identity::close() {
+    if (pool_) pool_->close();
+}
+
+net::awaitable<project_lookup> identity::project_of(std::string_view token, upstream::clock::time_point deadline) {
+    if (!cfg_.identity.project.empty()) co_return project_lookup{cfg_.identity.project, 0, {}};
+    if (!pool_) co_return project_lookup{{}, 401, "no identity endpoint configured"};
+
+    const auto now = upstream::clock::now();
+    const auto key = sha256(token);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+        if (it->second.until > now) co_return project_lookup{it->second.project, 0, {}};
+        cache_.erase(it);
+    }
+
+    translators::upstream_call call{translators::method::get, "/auth/tokens", {}, true};
+    auto req = make_upstream_request(call, token);
+    req.set("X-Subject-Token", token);
+    auto reply = co_await pool_->exchange(std::move(req), true, deadline);
+    if (reply.outcome != translators::transport::ok)
+        co_return project_lookup{{}, 503, "identity endpoint: " + reply.detail};
+    if (reply.status == 401 || reply.status == 403 || reply.status == 404)
+        co_return project_lookup{{}, 401, "identity endpoint refused the token (HTTP " + std::to_string(reply.status) + ")"};
+    if (reply.status != 200)
+        co_return project_lookup{{}, 503, "identity endpoint answered HTTP " + std::to_string(reply.status)};
+    auto info = parse_token_body(reply.body);
+    if (!info) co_return project_lookup{{}, 503, "identity endpoint answer has no token project"};
+
+    // Trust the answer until the token expires, and never longer than the configured TTL.
+    auto until = upstream::clock::now() + cfg_.identity.cache_ttl;
+    if (info->expires_at) {
+        const auto wall_now = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+        const auto left = std::chrono::seconds(*info->expires_at - wall_now);
+        if (left <= std::chrono::seconds(0)) co_return project_lookup{{}, 401, "token expired"};
+        until = std::min(until, upstream::clock::now() + left);
+    }
+    if (cache_.size() >= cfg_.identity.max_cached) {
+        std::erase_if(cache_, [&](auto& kv) { return kv.second.until <= now; });
+        if (cache_.size() >= cfg_.identity.max_cached) cache_.clear();
+    }
+    cache_[key] = entry{info->project, until};
+    co_return project_lookup{std::move(info->project), 0, {}};
+}
+
+}  // namespace sgw

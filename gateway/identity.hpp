@@ -1,0 +1,55 @@
+// The project of a token, for requests whose URL carries none: asked of a Keystone v3
+// endpoint (GET /v3/auth/tokens with X-Subject-Token, like keystonemiddleware) and cached
+// per worker thread by the token's SHA-256, until expiry and at most identity.cache_ttl_ms.
+#pragma once
+
+#include "gateway/config.hpp"
+#include "gateway/upstream/pool.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace sgw {
+
+struct project_lookup {
+    std::string project;  ///< set on success
+    unsigned status = 0;  ///< 0 on success, else 401 (token refused) or 503 (identity unavailable)
+    std::string detail;   ///< for the log
+};
+
+class identity {
+public:
+    /// `tls` must be set when the identity URL is https.
+    identity(boost::asio::any_io_executor ex, const config& cfg, boost::asio::ssl::context* tls);
+
+    /// Whether requests without a project in the URL can be served at all.
+    bool configured() const noexcept { return !cfg_.identity.project.empty() || pool_ != nullptr; }
+
+    boost::asio::awaitable<project_lookup> project_of(std::string_view token, upstream::clock::time_point deadline);
+
+    std::size_t cached() const noexcept { return cache_.size(); }
+    void close();
+
+private:
+    struct entry {
+        std::string project;
+        upstream::clock::time_point until;
+    };
+    const config& cfg_;
+    std::unique_ptr<upstream::pool> pool_;
+    std::unordered_map<std::string, entry> cache_;  ///< key: SHA-256 of the token, raw bytes
+};
+
+/// Reads a Keystone v3 token validation body: the project id and the expiry (seconds since
+/// the epoch; nullopt if absent). Pure, for tests.
+struct token_info {
+    std::string project;
+    std::optional<long long> expires_at;
+};
+std::optional<token_info> parse_token_body(std::string_view body);
+
+}  // namespace sgw

@@ -1,0 +1,184 @@
+// The mrs-v1.1 translators, driven by JSON fixtures in fixtures/<operation>/: each gives the
+// request, the upstream calls expected at each step with the reply to each, and the Sahara
+// answer expected at the end.
+#include "translators/mrs_v1_1/cancel.hpp"
+#include "translators/mrs_v1_1/operations.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace json = boost::json;
+using namespace sgw;
+using translators::transport;
+
+namespace {
+
+struct translator {
+    std::string_view folder;
+    sahara::operation op;
+    translators::step_fn step;
+};
+const translator translators_under_test[] = {
+    {"cancel", sahara::operation::cancel, &mrs_v1_1::cancel_step},
+    {"show", sahara::operation::show, &mrs_v1_1::show_step},
+    {"update", sahara::operation::update, &mrs_v1_1::update_step},
+    {"remove", sahara::operation::remove, &mrs_v1_1::remove_step},
+    {"execute", sahara::operation::execute, &mrs_v1_1::execute_step},
+};
+
+// "folder/name" of every fixture.
+std::vector<std::string> fixture_names() {
+    std::vector<std::string> names;
+    for (auto& t : translators_under_test) {
+        const auto dir = std::filesystem::path(SGW_FIXTURES) / t.folder;
+        if (!std::filesystem::exists(dir)) continue;
+        for (auto& e : std::filesystem::directory_iterator(dir))
+            if (e.path().extension() == ".json") names.push_back(std::string(t.folder) + "/" + e.path().stem().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+json::value load(const std::string& name) {
+    std::ifstream f(SGW_FIXTURES "/" + name + ".json");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return json::parse(ss.str());
+}
+
+std::string_view method_name(translators::method m) {
+    switch (m) {
+        case translators::method::get: return "GET";
+        case translators::method::post: return "POST";
+        case translators::method::patch: return "PATCH";
+        case translators::method::del: return "DELETE";
+    }
+    return "?";
+}
+
+transport outcome_of(std::string_view s) {
+    if (s == "unreachable") return transport::unreachable;
+    if (s == "timeout") return transport::timeout;
+    if (s == "malformed") return transport::malformed;
+    return transport::ok;
+}
+
+// Every key of `subset` is in `actual` with an equal value (recursively for objects).
+bool contains(const json::value& actual, const json::value& subset, std::string& where);
+
+bool contains(const json::value& actual, const json::value& subset, std::string& where) {
+    if (!subset.is_object()) {
+        if (actual == subset) return true;
+        where += " = " + json::serialize(actual) + ", expected " + json::serialize(subset);
+        return false;
+    }
+    if (!actual.is_object()) {
+        where += ": not an object";
+        return false;
+    }
+    for (auto& [k, v] : subset.get_object()) {
+        auto* a = actual.get_object().if_contains(k);
+        std::string path = where + "." + std::string(k);
+        if (!a) {
+            where = path + ": missing";
+            return false;
+        }
+        if (!contains(*a, v, path)) {
+            where = path;
+            return false;
+        }
+    }
+    return true;
+}
+
+translators::upstream_reply reply_of(const json::object& reply) {
+    translators::upstream_reply rep;
+    rep.outcome = outcome_of(reply.at("outcome").as_string());
+    if (auto* s = reply.if_contains("status")) rep.status = static_cast<unsigned>(s->as_int64());
+    if (auto* b = reply.if_contains("body")) rep.body = json::serialize(*b);
+    if (auto* t = reply.if_contains("body_text")) rep.body = std::string(t->as_string());
+    return rep;
+}
+
+void check_call(const translators::upstream_call& call, const json::object& expected) {
+    BOOST_TEST(method_name(call.verb) == expected.at("method").as_string());
+    BOOST_TEST(call.target == expected.at("target").as_string());
+    if (auto* body = expected.if_contains("body")) BOOST_TEST(json::parse(call.body) == *body, call.body);
+    const bool safe = expected.contains("retry_safe") ? expected.at("retry_safe").as_bool() : true;
+    BOOST_TEST(call.retry_safe == safe);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(translator_fixtures)
+
+BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), name) {
+    auto doc = load(name).as_object();
+    BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
+    const auto folder = name.substr(0, name.find('/'));
+    const translator* t = nullptr;
+    for (auto& candidate : translators_under_test)
+        if (candidate.folder == folder) t = &candidate;
+    BOOST_TEST_REQUIRE(t != nullptr);
+
+    auto& r = doc["request"].as_object();
+    sahara::request req;
+    req.op = t->op;
+    if (auto* v = r.if_contains("version")) req.version = v->as_string() == "v2" ? sahara::api_version::v2 : sahara::api_version::v1_1;
+    req.project_id = std::string(r["project_id"].as_string());
+    req.id = r.contains("id") ? std::string(r["id"].as_string()) : std::string();
+    req.request_id = std::string(r["request_id"].as_string());
+    if (auto* b = r.if_contains("body")) req.body = json::serialize(*b);
+    if (auto* b = r.if_contains("body_text")) req.body = std::string(b->as_string());
+    req.content_type = r.contains("content_type") ? std::string(r["content_type"].as_string()) : "application/json";
+
+    std::vector<translators::upstream_reply> replies;
+    for (auto& step : doc["steps"].as_array()) {
+        auto next = t->step(req, replies);
+        BOOST_TEST_REQUIRE(!next.response.has_value(), "answered early with " << (next.response ? next.response->body : ""));
+        auto& so = step.as_object();
+        if (auto* one = so.if_contains("expect_call")) {
+            BOOST_TEST_REQUIRE(next.calls.size() == 1u);
+            check_call(next.calls[0], one->as_object());
+            replies.push_back(reply_of(so.at("reply").as_object()));
+        } else {
+            auto& calls = so.at("expect_calls").as_array();
+            auto& step_replies = so.at("replies").as_array();
+            BOOST_TEST_REQUIRE(next.calls.size() == calls.size());
+            for (std::size_t i = 0; i < calls.size(); ++i) {
+                check_call(next.calls[i], calls[i].as_object());
+                replies.push_back(reply_of(step_replies[i].as_object()));
+            }
+        }
+    }
+    auto final_step = t->step(req, replies);
+    BOOST_TEST_REQUIRE(final_step.response.has_value(), "asked for another call: " << final_step.calls.size());
+    auto& expect = doc["expect"].as_object();
+    BOOST_TEST(final_step.response->status == expect["status"].as_int64());
+    if (final_step.response->status == 204) {
+        BOOST_TEST(final_step.response->body.empty());
+        return;
+    }
+    auto body = json::parse(final_step.response->body);
+    if (auto* full = expect.if_contains("body")) {
+        BOOST_TEST(body == *full, "body " << json::serialize(body) << "\nexpected " << json::serialize(*full));
+        if (full->is_object() && full->as_object().contains("job_execution")) {
+            // Key order matters to nobody, but the set of keys must be Sahara's exactly.
+            BOOST_TEST(body.as_object().at("job_execution").as_object().size() ==
+                       full->as_object().at("job_execution").as_object().size());
+        }
+    }
+    if (auto* subset = expect.if_contains("body_subset")) {
+        std::string where = "body";
+        BOOST_TEST(contains(body, *subset, where), where << " in " << json::serialize(body));
+    }
+    if (final_step.response->status >= 500) BOOST_TEST(!final_step.response->log_detail.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

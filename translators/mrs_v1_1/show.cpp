@@ -1,0 +1,22 @@
+// show and refresh-status on the mrs-v1.1 backend.
+#include "translators/common/replies.hpp"
+#include "translators/mrs_v1_1/job_execution.hpp"
+#include "translators/mrs_v1_1/operations.hpp"
+#include "translators/mrs_v1_1/paths.hpp"
+#include "translators/sahara/job_execution.hpp"
+
+namespace sgw::mrs_v1_1 {
+using namespace translators;
+
+step_result show_step(const sahara::request& req, std::span<const upstream_reply> replies) {
+    if (replies.empty()) {
+        step_result r;
+        r.calls = {read(job_path(req, "job-executions")), read(job_path(req, "job-exes"))};
+        return r;
+    }
+    auto shown = read_job(req, replies[0], replies[1]);
+    if (shown.error) return step_result::done(std::move(*shown.error));
+    return step_result::done(sahara::single(req, 200, render(shown.object, shown.status, &shown.exe)));
+}
+
+}  // namespace sgw::mrs_v1_1

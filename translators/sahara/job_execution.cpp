@@ -1,0 +1,36 @@
+// The Sahara job-execution object across API versions.
+#include "translators/sahara/job_execution.hpp"
+
+#include <boost/json.hpp>
+
+namespace sgw::sahara {
+
+boost::json::object to_version(boost::json::object o, api_version v) {
+    if (v == api_version::v1_1) return o;
+    boost::json::object out;
+    out.reserve(o.size());
+    for (auto& [k, val] : o) {
+        if (k == "oozie_job_id") continue;
+        if (k == "tenant_id")
+            out["project_id"] = std::move(val);
+        else if (k == "job_id")
+            out["job_template_id"] = std::move(val);
+        else
+            out[k] = std::move(val);
+    }
+    return out;
+}
+
+std::string_view single_key(api_version v) noexcept { return v == api_version::v1_1 ? "job_execution" : "job"; }
+
+std::string_view collection_key(api_version v) noexcept {
+    return v == api_version::v1_1 ? "job_executions" : "jobs";
+}
+
+response single(const request& req, unsigned status, boost::json::object v1_1_object) {
+    boost::json::object body;
+    body[single_key(req.version)] = to_version(std::move(v1_1_object), req.version);
+    return response{status, boost::json::serialize(body), {}};
+}
+
+}  // namespace sgw::sahara

@@ -1,0 +1,23 @@
+// The Sahara job-execution object across API versions (sahara-api.md §3, §6).
+#pragma once
+
+#include "translators/sahara/model.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string_view>
+
+namespace sgw::sahara {
+
+/// v1.1 → v2 renames: tenant_id → project_id, job_id → job_template_id, no oozie_job_id.
+boost::json::object to_version(boost::json::object v1_1_object, api_version v);
+
+/// "job_execution" (v1.1) or "job" (v2).
+std::string_view single_key(api_version v) noexcept;
+/// "job_executions" (v1.1) or "jobs" (v2).
+std::string_view collection_key(api_version v) noexcept;
+
+/// A response `{"<single_key>": object}` with `status`, the object given in v1.1 form.
+response single(const request& req, unsigned status, boost::json::object v1_1_object);
+
+}  // namespace sgw::sahara
