@@ -64,47 +64,6 @@ translators::step_fn translator_for(sahara::operation op, backend_kind) {
     return nullptr;
 }
 
-/// The v2 microversion a request asks for (sahara-api.md §8): absent or "latest" is 2.0.
-struct v2_version {
-    std::string echo = "2.0";  ///< what OpenStack-API-Version answers with
-    std::optional<sahara::response> error;
-};
-
-v2_version negotiate_v2(std::string_view header, std::string_view rid) {
-    v2_version out;
-    std::string_view requested;
-    while (!header.empty()) {
-        auto comma = header.find(',');
-        auto item = header.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        if (item.starts_with("data-processing ")) requested = item.substr(16);
-        if (comma == std::string_view::npos) break;
-        header.remove_prefix(comma + 1);
-    }
-    while (!requested.empty() && requested.back() == ' ') requested.remove_suffix(1);
-    if (requested.empty() || requested == "latest") return out;
-    out.echo = std::string(requested);
-    auto dot = requested.find('.');
-    auto all_digits = [](std::string_view d) {
-        return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    const bool well_formed = dot != std::string_view::npos && all_digits(requested.substr(0, dot)) &&
-                             all_digits(requested.substr(dot + 1));
-    if (well_formed && requested == "2.0") return out;
-    const unsigned status = well_formed ? 406 : 400;
-    std::string message = well_formed ? "Version " + out.echo +
-                                            " is not supported by the API. Minimum is 2.0 and maximum is 2.0."
-                                      : "Invalid OpenStack-API-Version header: " + out.echo;
-    auto body = boost::json::parse(sahara::error_body(
-                                       status, well_formed ? sahara::error_name::not_acceptable : sahara::error_name::bad_request,
-                                       message, rid))
-                    .as_object();
-    body["max_version"] = "2.0";
-    body["min_version"] = "2.0";
-    out.error = sahara::response{status, boost::json::serialize(body), "unsupported microversion"};
-    return out;
-}
-
 /// Ids this gateway deleted lately, so that a repeated DELETE answers 204 again
 /// (operation-level idempotency, gateway-anchors.md §3 lesson 3). Shared by the workers;
 /// DELETE is rare, so one mutex is fine.

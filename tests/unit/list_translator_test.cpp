@@ -275,9 +275,12 @@ BOOST_AUTO_TEST_CASE(stops_after_fifty_list_pages) {
     auto req = list_request(sahara::api_version::v1_1, {});
     script steps;
     for (std::size_t p = 0; p < 50; ++p) {
+        json::array rows;
+        for (std::size_t i = p * 1000; i < (p + 1) * 1000; ++i) rows.push_back(json::object{{"id", job_id(i)}});
         const std::string marker = p == 0 ? std::string() : job_id(p * 1000 - 1);
-        steps.push_back({{list_target(marker), list_page(p * 1000, (p + 1) * 1000, nullptr,
-                                                         json::value(job_id((p + 1) * 1000 - 1)))}});
+        auto markers = json::object{{"prev", nullptr}, {"next", job_id((p + 1) * 1000 - 1)}};
+        steps.push_back({{list_target(marker), ok(json::object{{"markers", std::move(markers)},
+                                                               {"job_executions", std::move(rows)}})}});
     }
     auto res = drive(req, steps);
     BOOST_TEST(res.status == 502u);

@@ -53,6 +53,53 @@ BOOST_AUTO_TEST_CASE(parameters_cannot_reshape_the_upstream_path) {
         BOOST_TEST(status_of(route(http::verb::get, t)) != 200u, t);
 }
 
+BOOST_AUTO_TEST_CASE(every_sahara_route) {
+    struct row {
+        http::verb verb;
+        std::string target;
+        sahara::operation op;
+        sahara::api_version version;
+        bool with_project;
+    };
+    using op = sahara::operation;
+    const auto v1 = sahara::api_version::v1_1, v2 = sahara::api_version::v2;
+    const std::string je = "/job-executions";
+    const row rows[] = {
+        {http::verb::get, "/v1.1/" + P + je, op::list, v1, true},
+        {http::verb::get, "/v1.1" + je, op::list, v1, false},
+        {http::verb::get, "/v1.1/" + P + je + ".json", op::list, v1, true},
+        {http::verb::get, "/v1.1/" + P + je + "/" + J, op::show, v1, true},
+        {http::verb::get, "/v1.1" + je + "/" + J + ".json", op::show, v1, false},
+        {http::verb::get, "/v1.1/" + P + je + "/" + J + "/refresh-status", op::refresh_status, v1, true},
+        {http::verb::get, "/v1.1" + je + "/" + J + "/cancel", op::cancel, v1, false},
+        {http::verb::patch, "/v1.1/" + P + je + "/" + J, op::update, v1, true},
+        {http::verb::delete_, "/v1.1/" + P + je + "/" + J, op::remove, v1, true},
+        {http::verb::post, "/v1.1/" + P + "/jobs/" + J + "/execute", op::execute, v1, true},
+        {http::verb::post, "/v1.1/jobs/" + J + "/execute", op::execute, v1, false},
+        {http::verb::get, "/v2/jobs", op::list, v2, false},
+        {http::verb::get, "/v2/jobs?status=killed", op::list, v2, false},
+        {http::verb::post, "/v2/jobs", op::execute, v2, false},
+        {http::verb::get, "/v2/jobs/" + J, op::show, v2, false},
+        {http::verb::patch, "/v2/jobs/" + J, op::update, v2, false},
+        {http::verb::delete_, "/v2/" + P + "/jobs/" + J, op::remove, v2, true},
+    };
+    for (auto& r : rows) {
+        auto res = route(r.verb, r.target);
+        auto* m = std::get_if<route_match>(&res);
+        BOOST_TEST_REQUIRE(m != nullptr, r.target);
+        BOOST_TEST((m->op == r.op), r.target);
+        BOOST_TEST((m->version == r.version), r.target);
+        BOOST_TEST(m->project_id == (r.with_project ? P : std::string()), r.target);
+    }
+    BOOST_TEST(status_of(route(http::verb::put, "/v2/jobs/" + J)) == 405u);
+    BOOST_TEST(status_of(route(http::verb::get, "/v1.0/" + P + je)) == 404u);  // v1.0 has no job executions
+}
+
+BOOST_AUTO_TEST_CASE(root_is_the_versions_document) {
+    for (auto v : {http::verb::get, http::verb::post, http::verb::head})
+        BOOST_TEST(std::holds_alternative<route_versions>(route(v, "/")));
+}
+
 BOOST_AUTO_TEST_CASE(unparsable_target_is_400) {
     BOOST_TEST(status_of(route(http::verb::get, "http://example.com/x")) == 400u);
     BOOST_TEST(status_of(route(http::verb::get, "/v1.1/%zz")) == 400u);
