@@ -21,7 +21,7 @@ build/release/tests/mrs_sim/mrs-sim --listen "127.0.0.1:$sim_port" --seed-demo \
   >"$logs/sim.out" 2>"$logs/sim.log" &
 sim=$!
 build/release/sahara-gateway --config deploy/demo.toml --listen "127.0.0.1:$gw_port" \
-  --upstream "http://127.0.0.1:$sim_port" >"$logs/gateway.out" 2>"$logs/gateway.log" &
+  --upstream "http://127.0.0.1:$sim_port" --identity-url "http://127.0.0.1:$sim_port/v3" >"$logs/gateway.out" 2>"$logs/gateway.log" &
 gw=$!
 trap 'kill $gw $sim 2>/dev/null; wait 2>/dev/null; echo; echo "stopped (logs in $logs)"' EXIT
 for _ in $(seq 50); do
@@ -51,6 +51,14 @@ The same through python-saharaclient (it has no cancel method; its adapter does 
   /usr/bin/python3 -c "from keystoneauth1 import session, token_endpoint; from saharaclient import client; \\
 url='$base'; c=client.Client('1.1', session=session.Session(auth=token_endpoint.Token(url, '$token')), sahara_url=url); \\
 print(c.job_executions.api.get('/job-executions/$running/cancel').json())"
+
+The real CLI, Sahara v1.1 and v2 (export HOME if it is not set):
+  openstack --os-auth-type admin_token --os-token $token --os-endpoint $base dataprocessing job list
+  openstack --os-auth-type admin_token --os-token $token --os-endpoint $base dataprocessing job show $finished
+  openstack --os-auth-type admin_token --os-token $token --os-endpoint http://127.0.0.1:$gw_port/v2 \
+            --os-data-processing-api-version 2 dataprocessing job list --long
+  openstack --os-auth-type admin_token --os-token $token --os-endpoint $base dataprocessing job execute \
+            --job-template b1000000-0000-4000-8000-000000000001 --cluster c1000000-0000-4000-8000-000000000001
 
 The jobs the simulator holds:  curl -s http://127.0.0.1:$sim_port/_sim/state
 Press Ctrl-C to stop.
