@@ -11,7 +11,8 @@
 namespace sgw {
 
 /// Most upstream rounds one Sahara request may take; a translator that asks for more is a bug.
-inline constexpr int max_steps = 8;
+/// The longest legitimate one is a list walking 50 MRS pages, then job-exes pages and reads.
+inline constexpr int max_steps = 64;
 
 /// Calls `step` until it answers, performing the calls it asks for (all calls of one
 /// step at once), each with the client's token, all within `deadline`.

@@ -253,11 +253,11 @@ BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), nam
     if (auto* ids = expect.if_contains("ids"))
         BOOST_TEST(ids_of(body.at(key)) == *ids, json::serialize(ids_of(body.at(key))));
     if (auto* count = expect.if_contains("count"))
-        BOOST_TEST(body.at(key).as_array().size() == count->as_int64());
+        BOOST_TEST(body.at(key).as_array().size() == static_cast<std::size_t>(count->as_int64()));
     if (auto* markers = expect.if_contains("markers")) {
         auto* got = body.as_object().if_contains("markers");
         if (markers->is_null())
-            BOOST_TEST(!got, "unexpected markers " << json::serialize(*got));
+            BOOST_TEST(!got, "unexpected markers " << (got ? json::serialize(*got) : std::string()));
         else
             BOOST_TEST((got && *got == *markers), (got ? json::serialize(*got) : std::string("no markers")));
     }

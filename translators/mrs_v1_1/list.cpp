@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -304,6 +305,14 @@ std::optional<std::span<const upstream_reply>> lister::replies_to(std::vector<up
     return got;
 }
 
+const json::object* lister::parsed_object(std::string_view body) {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec, arena_);
+    if (ec || !v.is_object()) return nullptr;
+    parsed_.push_back(std::move(v));
+    return &parsed_.back().get_object();
+}
+
 std::optional<step_result> lister::read_list() {
     std::optional<std::string> marker;
     for (std::size_t page = 1;; ++page) {
@@ -311,7 +320,7 @@ std::optional<step_result> lister::read_list() {
         if (!got) return std::move(next_);
         const upstream_reply& r = (*got)[0];
         if (!succeeded(r, {200})) return stop(list_failure(req_, r, "job-executions list"));
-        auto body = json_object(r.body);
+        const json::object* body = parsed_object(r.body);
         auto* rows = body ? body->if_contains("job_executions") : nullptr;
         if (!rows || !rows->is_array()) return stop(unusable_answer(req_, "list answer has no job_executions array"));
 
@@ -320,15 +329,13 @@ std::optional<step_result> lister::read_list() {
             auto* id = row.is_object() ? row.get_object().if_contains("id") : nullptr;
             if (!id || !id->is_string() || id->get_string().empty())
                 return stop(unusable_answer(req_, "list row without an id"));
-            std::string key(id->get_string());
             // Should MRS start a page at its marker, as Sahara does (sahara-api.md §4), the row repeats.
-            if (index_.contains(key)) continue;
+            if (!index_.emplace(id->get_string(), jobs_.size()).second) continue;
             listed_job job;
-            job.id = key;
-            job.object = row.get_object();
-            if (auto* c = non_null(job.object, "cluster_id"); c && c->is_string()) job.cluster = c->get_string();
-            index_.emplace(std::move(key), jobs_.size());
-            jobs_.push_back(std::move(job));
+            job.id = id->get_string();
+            job.object = &row.get_object();
+            if (auto* c = non_null(*job.object, "cluster_id"); c && c->is_string()) job.cluster = c->get_string();
+            jobs_.push_back(job);
         }
 
         // More pages follow only after a full page with a next marker (mrs-api.md §2A); a page
@@ -356,7 +363,7 @@ std::optional<step_result> lister::take_exe_page(cluster_read& cluster, const up
         }
         return stop(list_failure(req_, r, "job-exes list"));
     }
-    auto body = json_object(r.body);
+    const json::object* body = parsed_object(r.body);
     auto* rows = body ? body->if_contains("job_executions") : nullptr;
     if (!rows || !rows->is_array()) return stop(unusable_answer(req_, "job-exes list has no job_executions array"));
     if (!cluster.total) cluster.total = integer_field(*body, "totalRecord");  // camelCase (mrs-api.md §2G)
@@ -364,8 +371,8 @@ std::optional<step_result> lister::take_exe_page(cluster_read& cluster, const up
         if (!row.is_object()) return stop(unusable_answer(req_, "job-exes list row is not an object"));
         auto* id = row.get_object().if_contains("id");
         if (!id || !id->is_string()) continue;
-        auto it = index_.find(std::string(id->get_string()));
-        if (it != index_.end() && !jobs_[it->second].exe) jobs_[it->second].exe = row.get_object();
+        auto it = index_.find(id->get_string());
+        if (it != index_.end() && !jobs_[it->second].exe) jobs_[it->second].exe = &row.get_object();
     }
     return std::nullopt;
 }
@@ -426,8 +433,11 @@ std::optional<step_result> lister::read_single_exes() {
         const upstream_reply& r = (*got)[k];
         listed_job& job = jobs_[missing[k]];
         if (succeeded(r, {200})) {
-            job.exe = envelope(r.body, "job_execution");
-            if (!job.exe) return stop(unusable_answer(req_, "job-exes answer has no job_execution object"));
+            const json::object* body = parsed_object(r.body);
+            auto* exe = body ? body->if_contains("job_execution") : nullptr;
+            if (!exe || !exe->is_object())
+                return stop(unusable_answer(req_, "job-exes answer has no job_execution object"));
+            job.exe = &exe->get_object();
         } else if (has_code(r, {"0176", "0201"})) {
             job.gone = true;  // deleted since the list was read (mrs-api.md §5.3)
         } else {
@@ -444,8 +454,9 @@ sahara::response lister::answer() const {
         if (job.gone) continue;
         // No guessing: a state outside mrs-api.md §3.1 fails the list.
         auto status = exe_status(*job.exe);
-        if (!status) return unusable_answer(req_, "job-exes record of " + job.id + " has no known job_state");
-        all.push_back(render(job.object, *status, &*job.exe));
+        if (!status)
+            return unusable_answer(req_, "job-exes record of " + std::string(job.id) + " has no known job_state");
+        all.push_back(render(*job.object, *status, job.exe));
     }
 
     std::vector<json::object> rows;
