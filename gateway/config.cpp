@@ -63,6 +63,23 @@ std::function<std::optional<std::string>(config&, const scalar&)> set_ms(T confi
     };
 }
 
+template <class T>
+std::function<std::optional<std::string>(config&, const scalar&)> set_text(T config::*section,
+                                                                            std::string T::*field) {
+    return [=](config& c, const scalar& v) -> std::optional<std::string> {
+        (c.*section).*field = std::get<std::string>(v);
+        return std::nullopt;
+    };
+}
+
+template <class T>
+std::function<std::optional<std::string>(config&, const scalar&)> set_flag(T config::*section, bool T::*field) {
+    return [=](config& c, const scalar& v) -> std::optional<std::string> {
+        (c.*section).*field = std::get<bool>(v);
+        return std::nullopt;
+    };
+}
+
 template <class T, class F>
 std::function<std::string(const config&)> show_field(T config::*section, F T::*field) {
     return [=](const config& c) {
@@ -111,23 +128,14 @@ const std::vector<option>& options() {
          show_field(&config::listen, &listener_config::drain_timeout)},
         {"server.trust_forwarded", "", kind::boolean,
          "build links from Forwarded / X-Forwarded-* headers (only behind a proxy that sets them)",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.listen.trust_forwarded = std::get<bool>(v);
-             return std::nullopt;
-         },
+         set_flag(&config::listen, &listener_config::trust_forwarded),
          show_field(&config::listen, &listener_config::trust_forwarded)},
         {"identity.url", "", kind::text,
          "Keystone v3 endpoint validating tokens of requests without a project in the URL",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.identity.url = std::get<std::string>(v);
-             return std::nullopt;
-         },
+         set_text(&config::identity, &identity_config::url),
          show_field(&config::identity, &identity_config::url)},
         {"identity.project", "", kind::text, "fixed project for requests without a project in the URL",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.identity.project = std::get<std::string>(v);
-             return std::nullopt;
-         },
+         set_text(&config::identity, &identity_config::project),
          show_field(&config::identity, &identity_config::project)},
         {"identity.cache_ttl_ms", "", kind::integer, "longest a validated token is trusted without asking again",
          set_ms(&config::identity, &identity_config::cache_ttl),
@@ -136,10 +144,7 @@ const std::vector<option>& options() {
          set_count(&config::identity, &identity_config::max_cached, 1),
          show_field(&config::identity, &identity_config::max_cached)},
         {"upstream.url", "upstream", kind::text, "base URL of MRS, http:// or https://",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.upstream.url = std::get<std::string>(v);
-             return std::nullopt;
-         },
+         set_text(&config::upstream, &upstream_config::url),
          show_field(&config::upstream, &upstream_config::url)},
         {"upstream.backend", "backend", kind::text, "MRS API family to translate to: mrs-v1.1",
          [](config& c, const scalar& v) -> std::optional<std::string> {
@@ -149,16 +154,10 @@ const std::vector<option>& options() {
          },
          [](const config&) { return std::string("\"mrs-v1.1\""); }},
         {"upstream.ca_file", "", kind::text, "PEM file of CAs to trust for MRS; empty = system store",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.upstream.ca_file = std::get<std::string>(v);
-             return std::nullopt;
-         },
+         set_text(&config::upstream, &upstream_config::ca_file),
          show_field(&config::upstream, &upstream_config::ca_file)},
         {"upstream.verify", "", kind::boolean, "verify MRS's certificate and host name (keep true)",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.upstream.verify = std::get<bool>(v);
-             return std::nullopt;
-         },
+         set_flag(&config::upstream, &upstream_config::verify),
          show_field(&config::upstream, &upstream_config::verify)},
         {"upstream.connect_timeout_ms", "", kind::integer, "deadline for TCP connect and TLS handshake",
          set_ms(&config::upstream, &upstream_config::connect_timeout),
@@ -192,10 +191,7 @@ const std::vector<option>& options() {
          },
          show_field(&config::log, &log_config::level)},
         {"log.access", "", kind::boolean, "log one line per request",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             c.log.access = std::get<bool>(v);
-             return std::nullopt;
-         },
+         set_flag(&config::log, &log_config::access),
          show_field(&config::log, &log_config::access)},
     };
     return table;

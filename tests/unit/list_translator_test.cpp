@@ -3,81 +3,23 @@
 // Lists too long for a fixture (1000-row pages) are built in code below.
 #include "translators/mrs_v1_1/list.hpp"
 
+#include "fixture_support.hpp"
+
 #include <boost/json.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace json = boost::json;
 using namespace sgw;
 using translators::transport;
+using namespace sgw::fixtures;
 
 namespace {
 
 constexpr std::string_view project = "37caa80116e1403ab603e5eeb48a2f74";
 constexpr std::string_view cluster = "ef7b54f2-3d92-49b2-a6d7-94607e1ea7df";
-
-std::vector<std::string> fixture_names() {
-    std::vector<std::string> names;
-    for (auto& e : std::filesystem::directory_iterator(SGW_FIXTURES "/list"))
-        if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-json::value load(const std::string& name) {
-    std::ifstream f(SGW_FIXTURES "/list/" + name + ".json");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return json::parse(ss.str());
-}
-
-std::string_view method_name(translators::method m) {
-    switch (m) {
-        case translators::method::get: return "GET";
-        case translators::method::post: return "POST";
-        case translators::method::patch: return "PATCH";
-        case translators::method::del: return "DELETE";
-    }
-    return "?";
-}
-
-transport outcome_of(std::string_view s) {
-    if (s == "unreachable") return transport::unreachable;
-    if (s == "timeout") return transport::timeout;
-    if (s == "malformed") return transport::malformed;
-    return transport::ok;
-}
-
-// Every key of `subset` is in `actual` with an equal value (recursively for objects).
-bool contains(const json::value& actual, const json::value& subset, std::string& where) {
-    if (!subset.is_object()) {
-        if (actual == subset) return true;
-        where += " = " + json::serialize(actual) + ", expected " + json::serialize(subset);
-        return false;
-    }
-    if (!actual.is_object()) {
-        where += ": not an object";
-        return false;
-    }
-    for (auto& [k, v] : subset.get_object()) {
-        auto* a = actual.get_object().if_contains(k);
-        std::string path = where + "." + std::string(k);
-        if (!a) {
-            where = path + ": missing";
-            return false;
-        }
-        if (!contains(*a, v, path)) {
-            where = path;
-            return false;
-        }
-    }
-    return true;
-}
 
 struct exchange {
     std::string target;
@@ -122,16 +64,6 @@ sahara::request list_request(sahara::api_version v, std::vector<std::pair<std::s
     req.request_id = "req-0b5e7c1c-5a2e-4e7f-9d3a-0123456789ab";
     req.query = std::move(query);
     return req;
-}
-
-translators::upstream_reply reply_of(const json::object& r) {
-    translators::upstream_reply rep;
-    rep.outcome = outcome_of(r.at("outcome").as_string());
-    if (auto* s = r.if_contains("status")) rep.status = static_cast<unsigned>(s->as_int64());
-    if (auto* b = r.if_contains("body")) rep.body = json::serialize(*b);
-    if (auto* t = r.if_contains("body_text")) rep.body = std::string(t->as_string());
-    if (rep.outcome != transport::ok) rep.detail = "fixture";
-    return rep;
 }
 
 translators::upstream_reply ok(json::object body) {
@@ -216,8 +148,8 @@ void walk_two_pages(bool inclusive) {
 
 BOOST_AUTO_TEST_SUITE(list_translator)
 
-BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), name) {
-    auto doc = load(name).as_object();
+BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(names("list")), name) {
+    auto doc = load("list/" + name).as_object();
     BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
     auto& r = doc["request"].as_object();
     std::vector<std::pair<std::string, std::string>> query;

@@ -4,18 +4,15 @@
 #include "translators/mrs_v1_1/cancel.hpp"
 #include "translators/mrs_v1_1/operations.hpp"
 
+#include "fixture_support.hpp"
+
 #include <boost/json.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 namespace json = boost::json;
 using namespace sgw;
-using translators::transport;
+using namespace sgw::fixtures;
 
 namespace {
 
@@ -34,76 +31,10 @@ const translator translators_under_test[] = {
 
 // "folder/name" of every fixture.
 std::vector<std::string> fixture_names() {
-    std::vector<std::string> names;
-    for (auto& t : translators_under_test) {
-        const auto dir = std::filesystem::path(SGW_FIXTURES) / t.folder;
-        if (!std::filesystem::exists(dir)) continue;
-        for (auto& e : std::filesystem::directory_iterator(dir))
-            if (e.path().extension() == ".json") names.push_back(std::string(t.folder) + "/" + e.path().stem().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-json::value load(const std::string& name) {
-    std::ifstream f(SGW_FIXTURES "/" + name + ".json");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return json::parse(ss.str());
-}
-
-std::string_view method_name(translators::method m) {
-    switch (m) {
-        case translators::method::get: return "GET";
-        case translators::method::post: return "POST";
-        case translators::method::patch: return "PATCH";
-        case translators::method::del: return "DELETE";
-    }
-    return "?";
-}
-
-transport outcome_of(std::string_view s) {
-    if (s == "unreachable") return transport::unreachable;
-    if (s == "timeout") return transport::timeout;
-    if (s == "malformed") return transport::malformed;
-    return transport::ok;
-}
-
-// Every key of `subset` is in `actual` with an equal value (recursively for objects).
-bool contains(const json::value& actual, const json::value& subset, std::string& where);
-
-bool contains(const json::value& actual, const json::value& subset, std::string& where) {
-    if (!subset.is_object()) {
-        if (actual == subset) return true;
-        where += " = " + json::serialize(actual) + ", expected " + json::serialize(subset);
-        return false;
-    }
-    if (!actual.is_object()) {
-        where += ": not an object";
-        return false;
-    }
-    for (auto& [k, v] : subset.get_object()) {
-        auto* a = actual.get_object().if_contains(k);
-        std::string path = where + "." + std::string(k);
-        if (!a) {
-            where = path + ": missing";
-            return false;
-        }
-        if (!contains(*a, v, path)) {
-            where = path;
-            return false;
-        }
-    }
-    return true;
-}
-
-translators::upstream_reply reply_of(const json::object& reply) {
-    translators::upstream_reply rep;
-    rep.outcome = outcome_of(reply.at("outcome").as_string());
-    if (auto* s = reply.if_contains("status")) rep.status = static_cast<unsigned>(s->as_int64());
-    if (auto* b = reply.if_contains("body")) rep.body = json::serialize(*b);
-    if (auto* t = reply.if_contains("body_text")) rep.body = std::string(t->as_string());
-    return rep;
+    std::vector<std::string> out;
+    for (auto& t : translators_under_test)
+        for (auto& n : names(t.folder, true)) out.push_back(n);
+    return out;
 }
 
 void check_call(const translators::upstream_call& call, const json::object& expected) {

@@ -19,6 +19,12 @@ std::string job_path(const sahara::request& req, std::string_view collection, st
 
 upstream_call read(std::string target) { return upstream_call{method::get, std::move(target), {}, true}; }
 
+step_result read_job_calls(const sahara::request& req) {
+    step_result r;
+    r.calls = {read(job_path(req, "job-executions")), read(job_path(req, "job-exes"))};
+    return r;
+}
+
 job_read read_job(const sahara::request& req, const upstream_reply& object_reply, const upstream_reply& exe_reply) {
     job_read out;
     for (auto* r : {&object_reply, &exe_reply}) {

@@ -18,6 +18,9 @@ std::string job_path(const sahara::request& req, std::string_view collection, st
 /// A GET that may be resent after a reused connection died before any answer.
 translators::upstream_call read(std::string target);
 
+/// The step that reads a job: B and H at once, answered by `read_job`.
+translators::step_result read_job_calls(const sahara::request& req);
+
 /// A job read through B (Sahara-style object) and H (job-exes record), or the error
 /// answer either read means. `refused_name` names an MRS refusal (sahara-api.md §7.1).
 struct job_read {

@@ -9,11 +9,7 @@ namespace sgw::mrs_v1_1 {
 using namespace translators;
 
 step_result show_step(const sahara::request& req, std::span<const upstream_reply> replies) {
-    if (replies.empty()) {
-        step_result r;
-        r.calls = {read(job_path(req, "job-executions")), read(job_path(req, "job-exes"))};
-        return r;
-    }
+    if (replies.empty()) return read_job_calls(req);
     auto shown = read_job(req, replies[0], replies[1]);
     if (shown.error) return step_result::done(std::move(*shown.error));
     return step_result::done(sahara::single(req, 200, render(shown.object, shown.status, &shown.exe)));

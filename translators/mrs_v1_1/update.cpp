@@ -72,11 +72,7 @@ step_result update_step(const sahara::request& req, std::span<const upstream_rep
             req, 400, sahara::error_name::invalid_reference,
             "MRS has no suspend operation: job execution '" + req.id + "' cannot be suspended"));
 
-    if (replies.empty()) {
-        step_result r;
-        r.calls = {read(job_path(req, "job-executions")), read(job_path(req, "job-exes"))};
-        return r;
-    }
+    if (replies.empty()) return read_job_calls(req);
     auto shown = read_job(req, replies[0], replies[1]);
     if (shown.error) return step_result::done(std::move(*shown.error));
     auto object = render(shown.object, shown.status, &shown.exe);
