@@ -490,7 +490,7 @@ sahara::response lister::answer() const {
         if (it == rows.end())
             return sahara::error_response(req_, 404, sahara::error_name::not_found,
                                           sahara::not_found_message(*query_.marker), "marker not in the list");
-        if (query_.limit) first = static_cast<std::size_t>(it - rows.begin());
+        first = static_cast<std::size_t>(it - rows.begin());  // res[n:], with or without a limit
     }
     if (query_.limit) {
         const std::size_t limit = *query_.limit;
