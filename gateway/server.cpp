@@ -64,31 +64,72 @@ translators::step_fn translator_for(sahara::operation op, backend_kind) {
     return nullptr;
 }
 
-/// Ids this gateway deleted lately, so that a repeated DELETE answers 204 again
-/// (operation-level idempotency, gateway-anchors.md §3 lesson 3). Shared by the workers;
-/// DELETE is rare, so one mutex is fine.
-class recent_deletes {
+/// Job ids this gateway acted on lately, per project, shared by the workers: deleted ones,
+/// so that a repeated DELETE answers 204 again (operation-level idempotency,
+/// gateway-anchors.md §3 lesson 3), and cancelled ones, shown TOBEKILLED until MRS reports
+/// their end (sahara-api.md §5). Cancels and deletes are rare next to reads; one mutex is fine.
+class recent_ids {
 public:
-    void add(const std::string& key) {
+    explicit recent_ids(std::chrono::seconds ttl) : ttl_(ttl) {}
+
+    void add(const std::string& project, const std::string& id) {
         std::lock_guard lock(m_);
         const auto now = upstream::clock::now();
-        if (ids_.size() >= 4096) std::erase_if(ids_, [&](auto& kv) { return kv.second <= now; });
-        if (ids_.size() >= 4096) ids_.clear();
-        ids_[key] = now + std::chrono::minutes(10);
+        if (size_ >= max_entries) prune(now);
+        auto& ids = by_project_[project];
+        size_ += ids.insert_or_assign(id, now + ttl_).second ? 1 : 0;
     }
-    bool contains(const std::string& key) {
+    void remove(const std::string& project, const std::string& id) {
         std::lock_guard lock(m_);
-        auto it = ids_.find(key);
-        return it != ids_.end() && it->second > upstream::clock::now();
+        if (auto p = by_project_.find(project); p != by_project_.end()) size_ -= p->second.erase(id);
+    }
+    bool contains(const std::string& project, const std::string& id) {
+        std::lock_guard lock(m_);
+        auto p = by_project_.find(project);
+        if (p == by_project_.end()) return false;
+        auto it = p->second.find(id);
+        return it != p->second.end() && it->second > upstream::clock::now();
+    }
+    std::vector<std::string> of_project(const std::string& project) {
+        std::vector<std::string> out;
+        std::lock_guard lock(m_);
+        auto p = by_project_.find(project);
+        if (p == by_project_.end()) return out;
+        const auto now = upstream::clock::now();
+        for (auto& [id, until] : p->second)
+            if (until > now) out.push_back(id);
+        return out;
     }
 
 private:
+    static constexpr std::size_t max_entries = 8192;
+    void prune(upstream::clock::time_point now) {
+        size_ = 0;
+        for (auto p = by_project_.begin(); p != by_project_.end();) {
+            std::erase_if(p->second, [&](auto& kv) { return kv.second <= now; });
+            size_ += p->second.size();
+            p = p->second.empty() ? by_project_.erase(p) : std::next(p);
+        }
+        if (size_ >= max_entries) {
+            by_project_.clear();
+            size_ = 0;
+        }
+    }
+
     std::mutex m_;
-    std::unordered_map<std::string, upstream::clock::time_point> ids_;
+    std::chrono::seconds ttl_;
+    std::size_t size_ = 0;
+    std::unordered_map<std::string, std::unordered_map<std::string, upstream::clock::time_point>> by_project_;
 };
 
-recent_deletes& deleted_ids() {
-    static recent_deletes set;
+recent_ids& deleted_ids() {
+    static recent_ids set(std::chrono::minutes(10));
+    return set;
+}
+
+// Sahara gives up on a kill after job_canceling_timeout, 300 s by default (sahara-api.md §5).
+recent_ids& killing_ids() {
+    static recent_ids set(std::chrono::seconds(300));
     return set;
 }
 
@@ -243,10 +284,10 @@ private:
             std::string_view name = err->status == 405   ? sahara::error_name::method_not_allowed
                                     : err->status == 400 ? sahara::error_name::bad_request
                                                          : sahara::error_name::not_found;
-            out = {err->status, sahara::error_body(err->status, name, err->message, rid), "no route"};
+            out = {err->status, sahara::error_body(err->status, name, err->message, rid), "no route", {}};
         } else if (std::holds_alternative<route_versions>(routed)) {
             op_name = "versions";
-            out = {300, versions_body(request_origin(req, cfg_.listen.trust_forwarded)), {}};
+            out = {300, versions_body(request_origin(req, cfg_.listen.trust_forwarded)), {}, {}};
         } else {
             auto& m = std::get<route_match>(routed);
             op_name = sahara::to_string(m.op);
@@ -280,7 +321,7 @@ private:
     // A routed Sahara call: version negotiation, token, project, translation.
     net::awaitable<sahara::response> serve(http_request& req, route_match& m, const std::string& rid,
                                            upstream::clock::time_point started, std::optional<std::string>& v2_echo) {
-        sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid, {}, {}, {}};
+        sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid, {}, {}, {}, {}};
         if (m.version == sahara::api_version::v2) {
             auto v = negotiate_v2(req["OpenStack-API-Version"], rid);
             v2_echo = v.echo;
@@ -317,15 +358,28 @@ private:
                                                  "The Keystone service is temporarily unavailable.", who.detail);
             sreq.project_id = std::move(who.project);
         }
+        const bool reads_status = sreq.op == sahara::operation::show || sreq.op == sahara::operation::refresh_status ||
+                                  sreq.op == sahara::operation::list || sreq.op == sahara::operation::update;
+        if (reads_status) sreq.being_killed = killing_ids().of_project(sreq.project_id);
         auto out = co_await execute(translator_for(sreq.op, cfg_.upstream.backend), sreq, token, pool_, deadline);
-        if (sreq.op == sahara::operation::remove) {
-            const auto key = sreq.project_id + "/" + sreq.id;
-            if (out.status == 204)
-                deleted_ids().add(key);
-            else if (out.status == 404 && deleted_ids().contains(key))
-                out = sahara::response{204, {}, {}};
-        }
+        remember(sreq, out);
         co_return out;
+    }
+
+    // What this gateway did that MRS does not show: jobs it deleted, and jobs being killed.
+    static void remember(const sahara::request& sreq, sahara::response& out) {
+        if (sreq.op == sahara::operation::remove) {
+            if (out.status == 204)
+                deleted_ids().add(sreq.project_id, sreq.id);
+            else if (out.status == 404 && deleted_ids().contains(sreq.project_id, sreq.id))
+                out = sahara::response{204, {}, {}, {}};
+            return;
+        }
+        // A job in the set that is not shown TOBEKILLED has ended (sahara::as_seen).
+        if (out.job_status == "TOBEKILLED")
+            killing_ids().add(sreq.project_id, sreq.id);
+        else if (!out.job_status.empty())
+            killing_ids().remove(sreq.project_id, sreq.id);
     }
 
     void begin_drain() {

@@ -113,7 +113,7 @@ v2_version negotiate_v2(std::string_view header, std::string_view rid) {
                     .as_object();
     body["max_version"] = "2.0";
     body["min_version"] = "2.0";
-    out.error = sahara::response{status, boost::json::serialize(body), "unsupported microversion"};
+    out.error = sahara::response{status, boost::json::serialize(body), "unsupported microversion", {}};
     return out;
 }
 

@@ -20,6 +20,21 @@ BOOST_AUTO_TEST_CASE(running_job_is_killed_and_cancel_is_idempotent) {
     BOOST_TEST(check_cancelled(s.cancel(id), id) == "KILLED");
 }
 
+BOOST_AUTO_TEST_CASE(show_and_list_say_tobekilled_until_mrs_reports_the_kill) {
+    stack s;
+    auto id = s.create_job("running");
+    const std::string show = "/v1.1/" + demo_project + "/job-executions/" + id;
+    auto status_of = [&](const reply& r) { return std::string(r.json().at("job_execution").at("info").at("status").as_string()); };
+    BOOST_TEST(status_of(http_get(s.gw_port(), show, demo_token)) == "RUNNING");
+    BOOST_TEST(check_cancelled(s.cancel(id), id) == "TOBEKILLED");
+    BOOST_TEST(status_of(http_get(s.gw_port(), show, demo_token)) == "TOBEKILLED");
+    auto listed = http_get(s.gw_port(), "/v1.1/" + demo_project + "/job-executions?status=tobekilled", demo_token).json();
+    BOOST_TEST_REQUIRE(listed.at("job_executions").as_array().size() == 1u);
+    BOOST_TEST(listed.at("job_executions").at(0).at("id").as_string() == id);
+    std::this_thread::sleep_for(400ms);  // the simulator's kill delay is 300 ms
+    BOOST_TEST(status_of(http_get(s.gw_port(), show, demo_token)) == "KILLED");
+}
+
 BOOST_AUTO_TEST_CASE(finished_jobs_keep_their_status) {
     for (std::string mode : {"ok", "refuse"}) {
         BOOST_TEST_CONTEXT("--cancel-finished " << mode) {

@@ -68,6 +68,8 @@ BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), nam
     if (auto* b = r.if_contains("body")) req.body = json::serialize(*b);
     if (auto* b = r.if_contains("body_text")) req.body = std::string(b->as_string());
     req.content_type = r.contains("content_type") ? std::string(r["content_type"].as_string()) : "application/json";
+    if (auto* k = r.if_contains("being_killed"))
+        for (auto& id : k->as_array()) req.being_killed.emplace_back(id.as_string());
 
     std::vector<translators::upstream_reply> replies;
     for (auto& step : doc["steps"].as_array()) {

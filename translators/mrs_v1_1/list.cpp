@@ -121,7 +121,7 @@ list_query read_query(const sahara::request& req) {
         for (const auto& [name, value] : req.query) {
             if (name == "status" || name == "limit" || name == "marker" || name == "sort_by") continue;
             q.error = sahara::response{400, sahara::error_body(400, sahara::error_name::invalid_params, message, {}),
-                                       "unknown v2 list parameter '" + name + "'"};
+                                       "unknown v2 list parameter '" + name + "'", {}};
             return q;
         }
         return q;
@@ -456,7 +456,7 @@ sahara::response lister::answer() const {
         auto status = exe_status(*job.exe);
         if (!status)
             return unusable_answer(req_, "job-exes record of " + std::string(job.id) + " has no known job_state");
-        all.push_back(render(*job.object, *status, job.exe));
+        all.push_back(render(*job.object, sahara::as_seen(req_, job.id, *status), job.exe));
     }
 
     std::vector<json::object> rows;
@@ -510,7 +510,7 @@ sahara::response lister::answer() const {
     body[sahara::collection_key(req_.version)] = std::move(items);
     if (!prev.is_null() || !next.is_null() || query_.marker)
         body["markers"] = json::object{{"prev", std::move(prev)}, {"next", std::move(next)}};
-    return sahara::response{200, json::serialize(body), {}};
+    return sahara::response{200, json::serialize(body), {}, {}};
 }
 
 }  // namespace

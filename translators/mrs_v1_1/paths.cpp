@@ -44,9 +44,9 @@ job_read read_job(const sahara::request& req, const upstream_reply& object_reply
         out.error = unusable_answer(req, "job-exes answer has no known job_state");
         return out;
     }
+    out.status = sahara::as_seen(req, req.id, *status);
     out.object = std::move(*object);
     out.exe = std::move(*exe);
-    out.status = *status;
     return out;
 }
 

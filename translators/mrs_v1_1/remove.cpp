@@ -13,7 +13,7 @@ step_result remove_step(const sahara::request& req, std::span<const upstream_rep
         return step_result::call(upstream_call{method::del, job_path(req, "job-executions"), {}, false});
     }
     // D answers 204 (mrs-api.md §2D); accept 200 too.
-    if (succeeded(replies[0], {204, 200})) return step_result::done(sahara::response{204, {}, {}});
+    if (succeeded(replies[0], {204, 200})) return step_result::done(sahara::response{204, {}, {}, {}});
     return step_result::done(failure(req, replies[0], sahara::error_name::deletion_failed));
 }
 

@@ -40,12 +40,12 @@ std::string error_body(unsigned status, int name, std::string_view message, std:
 
 response error_response(const request& req, unsigned status, std::string_view name,
                         std::string_view message, std::string log_detail) {
-    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
+    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail), {}};
 }
 
 response error_response(const request& req, unsigned status, int name, std::string_view message,
                         std::string log_detail) {
-    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
+    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail), {}};
 }
 
 std::string not_found_message(std::string_view id) {

@@ -28,9 +28,12 @@ std::string_view collection_key(api_version v) noexcept {
 }
 
 response single(const request& req, unsigned status, boost::json::object v1_1_object) {
+    std::string shown;
+    if (auto* info = v1_1_object.if_contains("info"); info && info->is_object())
+        if (auto* st = info->get_object().if_contains("status"); st && st->is_string()) shown = st->get_string();
     boost::json::object body;
     body[single_key(req.version)] = to_version(std::move(v1_1_object), req.version);
-    return response{status, boost::json::serialize(body), {}};
+    return response{status, boost::json::serialize(body), {}, std::move(shown)};
 }
 
 }  // namespace sgw::sahara

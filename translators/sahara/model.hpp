@@ -33,7 +33,11 @@ struct request {
     std::vector<std::pair<std::string, std::string>> query;  ///< decoded query parameters, in order
     std::string body;          ///< request body (POST, PATCH)
     std::string content_type;  ///< the request's Content-Type, as sent
+    /// Jobs of this project whose cancel this gateway passed to MRS lately. MRS kills
+    /// asynchronously; until it reports the end, Sahara shows such a job TOBEKILLED (§5).
+    std::vector<std::string> being_killed;
 };
+
 
 /// The answer to send: a status and a serialized JSON body ("" for 204).
 struct response {
@@ -41,6 +45,9 @@ struct response {
     std::string body;
     /// Why this answer is an error, for the log only (never sent to the client).
     std::string log_detail;
+    /// info.status of the one job this answer shows, if it shows one (for the gateway's
+    /// bookkeeping of kills in progress).
+    std::string job_status;
 };
 
 }  // namespace sgw::sahara

@@ -1,6 +1,8 @@
 // Sahara job statuses and the MRS v1.1 state table.
 #include "translators/sahara/status.hpp"
 
+#include <algorithm>
+
 namespace sgw::sahara {
 
 std::string_view to_string(job_status s) noexcept {
@@ -52,6 +54,12 @@ std::optional<job_status> from_mrs_v1(long long job_state, long long job_final_s
         case 5: return job_status::failed;  // Error
         default: return std::nullopt;
     }
+}
+
+job_status as_seen(const request& req, std::string_view id, job_status s) {
+    if (is_terminal(s)) return s;
+    const bool killing = std::find(req.being_killed.begin(), req.being_killed.end(), id) != req.being_killed.end();
+    return killing ? job_status::to_be_killed : s;
 }
 
 }  // namespace sgw::sahara

@@ -1,6 +1,8 @@
 // Sahara's job status vocabulary and the one table that maps MRS states onto it.
 #pragma once
 
+#include "translators/sahara/model.hpp"
+
 #include <optional>
 #include <string_view>
 
@@ -31,5 +33,8 @@ bool is_terminal(job_status s) noexcept;
 /// Maps an MRS v1.1 job-exes (job_state, job_final_status) pair (mrs-api.md §3.1) to a
 /// Sahara status; nullopt for a state number outside the documented set.
 std::optional<job_status> from_mrs_v1(long long job_state, long long job_final_status) noexcept;
+
+/// `s`, or TOBEKILLED when `req` lists `id` as being killed and `s` is not terminal.
+job_status as_seen(const request& req, std::string_view id, job_status s);
 
 }  // namespace sgw::sahara
