@@ -32,6 +32,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <sys/socket.h>
@@ -67,7 +68,8 @@ translators::step_fn translator_for(sahara::operation op, backend_kind) {
 /// Job ids this gateway acted on lately, per project, shared by the workers: deleted ones,
 /// so that a repeated DELETE answers 204 again (operation-level idempotency,
 /// gateway-anchors.md §3 lesson 3), and cancelled ones, shown TOBEKILLED until MRS reports
-/// their end (sahara-api.md §5). Cancels and deletes are rare next to reads; one mutex is fine.
+/// their end (sahara-api.md §5). Cancels and deletes are rare next to reads; one mutex is
+/// fine, and readers skip it while the set is empty.
 class recent_ids {
 public:
     explicit recent_ids(std::chrono::seconds ttl) : ttl_(ttl) {}
@@ -75,15 +77,18 @@ public:
     void add(const std::string& project, const std::string& id) {
         std::lock_guard lock(m_);
         const auto now = upstream::clock::now();
-        if (size_ >= max_entries) prune(now);
+        if (size_.load(std::memory_order_relaxed) >= max_entries) prune(now);
         auto& ids = by_project_[project];
-        size_ += ids.insert_or_assign(id, now + ttl_).second ? 1 : 0;
+        if (ids.insert_or_assign(id, now + ttl_).second) size_.fetch_add(1, std::memory_order_relaxed);
     }
     void remove(const std::string& project, const std::string& id) {
+        if (size_.load(std::memory_order_relaxed) == 0) return;
         std::lock_guard lock(m_);
-        if (auto p = by_project_.find(project); p != by_project_.end()) size_ -= p->second.erase(id);
+        if (auto p = by_project_.find(project); p != by_project_.end())
+            size_.fetch_sub(p->second.erase(id), std::memory_order_relaxed);
     }
     bool contains(const std::string& project, const std::string& id) {
+        if (size_.load(std::memory_order_relaxed) == 0) return false;
         std::lock_guard lock(m_);
         auto p = by_project_.find(project);
         if (p == by_project_.end()) return false;
@@ -92,6 +97,7 @@ public:
     }
     std::vector<std::string> of_project(const std::string& project) {
         std::vector<std::string> out;
+        if (size_.load(std::memory_order_relaxed) == 0) return out;
         std::lock_guard lock(m_);
         auto p = by_project_.find(project);
         if (p == by_project_.end()) return out;
@@ -104,21 +110,22 @@ public:
 private:
     static constexpr std::size_t max_entries = 8192;
     void prune(upstream::clock::time_point now) {
-        size_ = 0;
+        std::size_t left = 0;
         for (auto p = by_project_.begin(); p != by_project_.end();) {
             std::erase_if(p->second, [&](auto& kv) { return kv.second <= now; });
-            size_ += p->second.size();
+            left += p->second.size();
             p = p->second.empty() ? by_project_.erase(p) : std::next(p);
         }
-        if (size_ >= max_entries) {
+        if (left >= max_entries) {
             by_project_.clear();
-            size_ = 0;
+            left = 0;
         }
+        size_.store(left, std::memory_order_relaxed);
     }
 
     std::mutex m_;
     std::chrono::seconds ttl_;
-    std::size_t size_ = 0;
+    std::atomic<std::size_t> size_{0};
     std::unordered_map<std::string, std::unordered_map<std::string, upstream::clock::time_point>> by_project_;
 };
 
