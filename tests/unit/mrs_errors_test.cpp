@@ -27,6 +27,16 @@ BOOST_AUTO_TEST_CASE(invalid_json_is_scanned) {
     BOOST_TEST(parse_error("").code.empty());
 }
 
+BOOST_AUTO_TEST_CASE(text_is_made_valid_utf8_and_bounded) {
+    auto e = parse_error("{\"error_msg\": \"Job\xff cannot \xc3\xa9t\xe9\" \"error_code\": \"0160\"");
+    BOOST_TEST(e.message == "Job\xEF\xBF\xBD cannot \xC3\xA9t\xEF\xBF\xBD");
+    BOOST_TEST(e.code == "0160");
+    auto overlong = parse_error("{\"error_msg\": \"\xc0\xaf\xed\xa0\x80\" x");
+    BOOST_TEST(overlong.message == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    auto long_msg = parse_error(R"({"error_code":"1","error_msg":")" + std::string(5000, 'a') + "\"}");
+    BOOST_TEST(long_msg.message.size() == 512u);
+}
+
 BOOST_AUTO_TEST_CASE(classification_by_code_before_status) {
     BOOST_TEST((classify(400, {"0176", ""}) == error_class::not_found));
     BOOST_TEST((classify(500, {"0201", ""}) == error_class::not_found));
