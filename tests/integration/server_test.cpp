@@ -3,7 +3,13 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 #include <csignal>
+#include <random>
 #include <fstream>
 #include <thread>
 
@@ -35,6 +41,53 @@ BOOST_AUTO_TEST_CASE(malformed_requests_are_400) {
                 400, "BAD_REQUEST");
     client c(s.gw_port());
     check_error(c.raw("GET /v1.1/%zz/job-executions/a/cancel HTTP/1.1\r\nHost: a\r\n\r\n"), 400, "BAD_REQUEST");
+}
+
+BOOST_AUTO_TEST_CASE(mutated_requests_never_break_the_gateway) {
+    stack s;
+    namespace net = boost::asio;
+    const std::string valid = "GET " + s.cancel_path("a1000000-0000-4000-8000-000000000006") +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: demo-token\r\nContent-Length: 0\r\n\r\n";
+    std::mt19937 rng(7);
+    net::io_context ioc;
+    int answered = 0;
+    for (int i = 0; i < 150; ++i) {
+        std::string bytes = valid;
+        for (int k = 0, n = 1 + static_cast<int>(rng() % 8); k < n; ++k) {
+            const auto pos = rng() % bytes.size();
+            switch (rng() % 3) {
+                case 0: bytes[pos] = static_cast<char>(rng() % 256); break;
+                case 1: bytes.erase(pos, 1 + rng() % 8); break;
+                default: bytes.insert(pos, std::string(1 + rng() % 4, static_cast<char>(rng() % 256))); break;
+            }
+            if (bytes.empty()) bytes = "x";
+        }
+        net::ip::tcp::socket sock(ioc);
+        sock.connect({net::ip::make_address("127.0.0.1"), s.gw_port()});
+        timeval tv{5, 0};
+        ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        boost::system::error_code ec;
+        net::write(sock, net::buffer(bytes), ec);
+        sock.shutdown(net::ip::tcp::socket::shutdown_send, ec);  // nothing more is coming
+        std::string got;
+        char buf[4096];
+        for (;;) {
+            auto n = sock.read_some(net::buffer(buf), ec);
+            if (ec) break;
+            got.append(buf, n);
+        }
+        BOOST_TEST((ec == net::error::eof || ec == net::error::connection_reset), "request " << i << ": " << ec.message());
+        if (got.empty()) continue;
+        ++answered;
+        BOOST_TEST_REQUIRE(got.starts_with("HTTP/1.1 "), "request " << i << ": " << got.substr(0, 80));
+        const auto body = got.substr(got.find("\r\n\r\n") + 4);
+        boost::system::error_code jec;
+        auto v = boost::json::parse(body, jec);
+        BOOST_TEST((!jec && v.is_object()), "request " << i << " got a body that is not JSON: " << body.substr(0, 200));
+    }
+    BOOST_TEST(answered > 50);
+    auto id = s.create_job("running");
+    BOOST_TEST(check_cancelled(s.cancel(id), id) == "TOBEKILLED");  // still serving
 }
 
 BOOST_AUTO_TEST_CASE(header_and_body_limits) {
