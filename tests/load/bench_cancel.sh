@@ -15,6 +15,10 @@
 #   BENCH_TIMEOUT      wrk --timeout           (default: 5s)
 #   GATEWAY_THREADS    sahara-gateway --threads (default: 2)
 #   SIM_THREADS        mrs-sim --threads        (default: 1, the simulator's own default)
+#   BENCH_PROXIES      1: also run the load through nginx and HAProxy as plain reverse proxies
+#                      in front of the simulator (default: 1 when both are installed; Debian
+#                      packages nginx-light and haproxy). They forward 1 call per request and
+#                      translate nothing; the gateway makes 2 MRS calls and translates.
 #
 # Example: SIM_THREADS=2 BENCH_DURATION=10s tests/load/bench_cancel.sh
 set -euo pipefail
@@ -184,5 +188,74 @@ awk -v hz="$HZ" -v sc="$SIM_CPU" -v st="$SIM_TOTAL" -v gc="$GW_CPU" -v sg="$SIM_
              printf "cpu      mrs-sim run: simulator %.1f us/request\n", (st > 0 ? sc * us / st : 0)
              printf "cpu      gateway run: gateway %.1f us/request, simulator %.1f us/gateway request\n",
                     (gt > 0 ? gc * us / gt : 0), (gt > 0 ? sg * us / gt : 0) }'
+
+# free_port : a port nothing listens on now (for the proxies, which cannot report theirs).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_proxy NAME PORT CMD... : runs a proxy that prints nothing, waits until PORT answers.
+start_proxy() {
+    local name=$1 port=$2; shift 2
+    "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    PIDS+=("$!")
+    NAMES[$!]=$name
+    for _ in $(seq 100); do
+        "${CURL[@]}" -o /dev/null "http://$HOST:$port/" 2>/dev/null && return 0
+        kill -0 "$!" 2>/dev/null || die "$name exited early: $(tail -n5 "$TMP/$name.err")"
+        sleep 0.1
+    done
+    die "$name did not answer on port $port within 10 s"
+}
+
+PROXIES=${BENCH_PROXIES:-}
+if [[ -z $PROXIES ]]; then
+    PROXIES=0
+    command -v nginx >/dev/null && command -v haproxy >/dev/null && PROXIES=1
+fi
+if [[ $PROXIES == 1 ]]; then
+    NGX_PORT=$(free_port)
+    cat >"$TMP/nginx.conf" <<NGINX
+worker_processes $GATEWAY_THREADS;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    upstream mrs { server $HOST:$SIM_PORT; keepalive 64; }
+    server {
+        listen $HOST:$NGX_PORT;
+        location / { proxy_pass http://mrs; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    }
+}
+NGINX
+    start_proxy nginx "$NGX_PORT" nginx -p "$TMP" -c "$TMP/nginx.conf" -g 'daemon off;'
+    HAP_PORT=$(free_port)
+    cat >"$TMP/haproxy.cfg" <<HAPROXY
+global
+    nbthread $GATEWAY_THREADS
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 3s
+    timeout client 30s
+    timeout server 30s
+    http-reuse always
+frontend sahara
+    bind $HOST:$HAP_PORT
+    default_backend mrs
+backend mrs
+    server sim $HOST:$SIM_PORT
+HAPROXY
+    start_proxy haproxy "$HAP_PORT" haproxy -db -f "$TMP/haproxy.cfg"
+    expect_200 "http://$HOST:$NGX_PORT$CANCEL_PATH"
+    expect_200 "http://$HOST:$HAP_PORT$CANCEL_PATH"
+    echo "nginx (worker_processes $GATEWAY_THREADS, keepalive 64) and HAProxy (nbthread $GATEWAY_THREADS, http-reuse always)" \
+         "as plain reverse proxies in front of the same simulator: 1 MRS call per request, no translation"
+    bench nginx "http://$HOST:$NGX_PORT$CANCEL_PATH"
+    NGX_RPS=$RPS
+    bench haproxy "http://$HOST:$HAP_PORT$CANCEL_PATH"
+    HAP_RPS=$RPS
+    awk -v g="$GW_RPS" -v n="$NGX_RPS" -v h="$HAP_RPS" \
+        'BEGIN { printf "ratio    gateway/nginx %.3f   gateway/haproxy %.3f   (the gateway makes 2 MRS calls per request, the proxies 1)\n", g / n, g / h }'
+fi
 
 [[ $BAD == 0 ]] || die "some answers were not 2xx (see above)"
