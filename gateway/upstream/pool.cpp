@@ -92,13 +92,19 @@ void pool::close() {
     sweep_timer_.cancel();
 }
 
-std::unique_ptr<connection> pool::take_idle() {
+// A connection idle for less than this is reused without the EOF check when the call may be
+// resent: a peer closing it that fast is rare, and the resend covers it. Calls that must not
+// be resent always pay for the check.
+constexpr auto unchecked_reuse = std::chrono::seconds(1);
+
+std::unique_ptr<connection> pool::take_idle(bool retry_safe) {
     const auto now = clock::now();
     while (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
         if (now - c->last_used >= cfg_.idle_timeout) continue;
-        if (!c->alive()) {
+        const bool check = !retry_safe || now - c->last_used >= unchecked_reuse;
+        if (check && !c->alive()) {
             ++stats_.stale_discarded;
             continue;
         }
@@ -153,6 +159,9 @@ net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadlin
     }
 
     auto c = std::make_unique<connection>();
+    // Room for a whole typical MRS answer, so that one read takes it (Beast reads at most
+    // the free capacity of the buffer).
+    c->buffer.reserve(16 * 1024);
     if (url_.tls)
         c->secure.emplace(ex_, *tls_);
     else
@@ -245,7 +254,7 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
     req.set(http::field::host, url_.host_header);
     req.keep_alive(true);
     for (int attempt_no = 0;; ++attempt_no) {
-        auto c = attempt_no == 0 ? take_idle() : nullptr;
+        auto c = attempt_no == 0 ? take_idle(retry_safe) : nullptr;
         const bool reused = c != nullptr;
         if (reused) {
             ++stats_.reused;
