@@ -3,6 +3,9 @@
 #pragma once
 
 #include "translators/common/step.hpp"
+#include "translators/mrs_v1_1/cancel.hpp"
+#include "translators/mrs_v1_1/list.hpp"
+#include "translators/mrs_v1_1/operations.hpp"
 
 #include <boost/json.hpp>
 
@@ -17,6 +20,21 @@
 namespace sgw::fixtures {
 
 namespace json = boost::json;
+
+/// A translator and the fixture folder of its operation.
+struct subject {
+    std::string_view folder;
+    sahara::operation op;
+    translators::step_fn step;
+};
+inline constexpr subject subjects[] = {
+    {"cancel", sahara::operation::cancel, &mrs_v1_1::cancel_step},
+    {"show", sahara::operation::show, &mrs_v1_1::show_step},
+    {"update", sahara::operation::update, &mrs_v1_1::update_step},
+    {"remove", sahara::operation::remove, &mrs_v1_1::remove_step},
+    {"execute", sahara::operation::execute, &mrs_v1_1::execute_step},
+    {"list", sahara::operation::list, &mrs_v1_1::list_step},
+};
 
 /// "name" of each fixture file in SGW_FIXTURES/<folder>, sorted; with `prefixed`, "folder/name".
 inline std::vector<std::string> names(std::string_view folder, bool prefixed = false) {

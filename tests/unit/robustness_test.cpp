@@ -2,10 +2,6 @@
 // no endless calls, a JSON body in Sahara's shape. Replies are the fixtures' own, mutated
 // (cut short, retyped, garbage, other statuses) by a seeded generator, so runs repeat exactly.
 // SEED and ROUNDS (default 40 per fixture) in the environment run it longer or otherwise.
-#include "translators/mrs_v1_1/cancel.hpp"
-#include "translators/mrs_v1_1/list.hpp"
-#include "translators/mrs_v1_1/operations.hpp"
-
 #include "fixture_support.hpp"
 
 #include <boost/json.hpp>
@@ -19,20 +15,6 @@ using namespace sgw;
 using namespace sgw::fixtures;
 
 namespace {
-
-struct subject {
-    std::string_view folder;
-    sahara::operation op;
-    translators::step_fn step;
-};
-const subject subjects[] = {
-    {"cancel", sahara::operation::cancel, &mrs_v1_1::cancel_step},
-    {"show", sahara::operation::show, &mrs_v1_1::show_step},
-    {"update", sahara::operation::update, &mrs_v1_1::update_step},
-    {"remove", sahara::operation::remove, &mrs_v1_1::remove_step},
-    {"execute", sahara::operation::execute, &mrs_v1_1::execute_step},
-    {"list", sahara::operation::list, &mrs_v1_1::list_step},
-};
 
 // Turns a JSON value into another of a surprising type, recursively at random depth.
 json::value retype(const json::value& v, std::mt19937& rng) {

@@ -1,9 +1,6 @@
 // The mrs-v1.1 translators, driven by JSON fixtures in fixtures/<operation>/: each gives the
 // request, the upstream calls expected at each step with the reply to each, and the Sahara
 // answer expected at the end.
-#include "translators/mrs_v1_1/cancel.hpp"
-#include "translators/mrs_v1_1/operations.hpp"
-
 #include "fixture_support.hpp"
 
 #include <boost/json.hpp>
@@ -16,24 +13,12 @@ using namespace sgw::fixtures;
 
 namespace {
 
-struct translator {
-    std::string_view folder;
-    sahara::operation op;
-    translators::step_fn step;
-};
-const translator translators_under_test[] = {
-    {"cancel", sahara::operation::cancel, &mrs_v1_1::cancel_step},
-    {"show", sahara::operation::show, &mrs_v1_1::show_step},
-    {"update", sahara::operation::update, &mrs_v1_1::update_step},
-    {"remove", sahara::operation::remove, &mrs_v1_1::remove_step},
-    {"execute", sahara::operation::execute, &mrs_v1_1::execute_step},
-};
-
 // "folder/name" of every fixture.
 std::vector<std::string> fixture_names() {
     std::vector<std::string> out;
-    for (auto& t : translators_under_test)
-        for (auto& n : names(t.folder, true)) out.push_back(n);
+    for (auto& t : subjects)
+        if (t.folder != "list")  // the list fixtures have their own driver (list_translator_test.cpp)
+            for (auto& n : names(t.folder, true)) out.push_back(n);
     return out;
 }
 
@@ -53,8 +38,8 @@ BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), nam
     auto doc = load(name).as_object();
     BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
     const auto folder = name.substr(0, name.find('/'));
-    const translator* t = nullptr;
-    for (auto& candidate : translators_under_test)
+    const subject* t = nullptr;
+    for (auto& candidate : subjects)
         if (candidate.folder == folder) t = &candidate;
     BOOST_TEST_REQUIRE(t != nullptr);
 
