@@ -101,7 +101,10 @@ route_result route(http::verb method, std::string_view target) {
     for (const auto& def : routes()) {
         route_match m;
         if (!matches(def, segs, m)) continue;
-        if (def.verb == method) return m;
+        if (def.verb == method) {
+            for (auto param : parsed->params()) m.query.emplace_back(param.key, param.value);
+            return m;
+        }
         path_known = true;
     }
     if (path_known) return route_error{405, "The method is not allowed for the requested URL."};

@@ -7,7 +7,9 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace sgw {
 
@@ -16,6 +18,7 @@ struct route_match {
     sahara::api_version version;
     std::string project_id;  ///< empty when the path has none: the token's project applies
     std::string id;
+    std::vector<std::pair<std::string, std::string>> query;  ///< decoded, in order
 };
 
 /// `GET /` (any method, sahara-api.md §9): the versions document.

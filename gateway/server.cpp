@@ -29,7 +29,6 @@
 #include <boost/beast/http/write.hpp>
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -328,14 +327,12 @@ private:
     // A routed Sahara call: version negotiation, token, project, translation.
     net::awaitable<sahara::response> serve(http_request& req, route_match& m, const std::string& rid,
                                            upstream::clock::time_point started, std::optional<std::string>& v2_echo) {
-        sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid, {}, {}, {}, {}};
+        sahara::request sreq{m.op, m.version, std::move(m.project_id), std::move(m.id), rid, std::move(m.query), {}, {}, {}};
         if (m.version == sahara::api_version::v2) {
             auto v = negotiate_v2(req["OpenStack-API-Version"], rid);
             v2_echo = v.echo;
             if (v.error) co_return std::move(*v.error);
         }
-        if (auto parsed = boost::urls::parse_origin_form(req.target()))
-            for (auto param : parsed->params()) sreq.query.emplace_back(param.key, param.value);
         // v2 show accepts ?refresh_status=True (Sahara 16 rejects it, its client sends it: §3).
         if (sreq.op == sahara::operation::show) {
             for (auto& [k, v] : sreq.query)

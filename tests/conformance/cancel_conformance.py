@@ -292,10 +292,6 @@ def run_phase(args, logdir, title, sim_extra, cases, tally):
             return
         env = {"sim": sim, "gw": gw, "client": make_client(gw)}
         run_cases(env, cases, tally)
-        if not gw.alive():
-            tally["failed"] += 1
-            print("FAIL gateway exited during the phase (rc=%s); stderr:\n%s"
-                  % (gw.proc.returncode, gw.stderr_tail()), flush=True)
     finally:
         for child in reversed(children):
             child.stop()

@@ -345,6 +345,7 @@ def start_pair(args, logdir, tag, sim_extra=(), gw_extra=(), identity=False):
 
 
 def run_cases(env, cases, tally):
+    """Runs each case, counts it, and fails the run if the gateway (env["gw"]) died meanwhile."""
     for case in cases:
         name = case.__name__[2:] if case.__name__.startswith("t_") else case.__name__
         try:
@@ -358,6 +359,11 @@ def run_cases(env, cases, tally):
         else:
             tally["passed"] += 1
             print("ok   %s" % name, flush=True)
+    gw = env.get("gw")
+    if gw is not None and not gw.alive():
+        tally["failed"] += 1
+        print("FAIL gateway exited during the run (rc=%s); stderr:\n%s"
+              % (gw.proc.returncode, gw.stderr_tail()), flush=True)
 
 
 def run_main(description, run_phases):

@@ -30,6 +30,13 @@ BOOST_AUTO_TEST_CASE(cancel_route) {
 BOOST_AUTO_TEST_CASE(json_suffix_and_query) {
     BOOST_TEST(status_of(route(http::verb::get, "/v1.1/" + P + "/job-executions/" + J + "/cancel.json")) == 200u);
     BOOST_TEST(status_of(route(http::verb::get, "/v1.1/" + P + "/job-executions/" + J + "/cancel?x=1")) == 200u);
+    auto listed = route(http::verb::get, "/v2/jobs?status=killed&limit=2&status=x%20y");
+    auto* m = std::get_if<route_match>(&listed);
+    BOOST_TEST_REQUIRE(m != nullptr);
+    BOOST_TEST_REQUIRE(m->query.size() == 3u);
+    BOOST_TEST(m->query[0].first == "status");
+    BOOST_TEST(m->query[0].second == "killed");
+    BOOST_TEST(m->query[2].second == "x y");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_method_is_405) {
