@@ -31,7 +31,6 @@ public:
 
     boost::asio::awaitable<project_lookup> project_of(std::string_view token, upstream::clock::time_point deadline);
 
-    std::size_t cached() const noexcept { return cache_.size(); }
     void close();
 
 private:

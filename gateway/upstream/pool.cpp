@@ -104,10 +104,7 @@ std::unique_ptr<connection> pool::take_idle(bool retry_safe) {
         idle_.pop_back();
         if (now - c->last_used >= cfg_.idle_timeout) continue;
         const bool check = !retry_safe || now - c->last_used >= unchecked_reuse;
-        if (check && !c->alive()) {
-            ++stats_.stale_discarded;
-            continue;
-        }
+        if (check && !c->alive()) continue;
         return c;
     }
     return nullptr;
@@ -174,7 +171,6 @@ net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadlin
              "connecting to " + url_.host + ":" + url_.port + ": " + cec.message());
         co_return nullptr;
     }
-    ++stats_.connections_opened;
     low.socket().set_option(tcp::no_delay(true));
 
     if (c->secure) {
@@ -249,16 +245,13 @@ net::awaitable<void> pool::run(connection& c, request& req, clock::time_point de
 }
 
 net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, clock::time_point deadline) {
-    ++stats_.requests;
     if (!url_.path_prefix.empty()) req.target(url_.path_prefix + std::string(req.target()));
     req.set(http::field::host, url_.host_header);
     req.keep_alive(true);
     for (int attempt_no = 0;; ++attempt_no) {
         auto c = attempt_no == 0 ? take_idle(retry_safe) : nullptr;
         const bool reused = c != nullptr;
-        if (reused) {
-            ++stats_.reused;
-        } else {
+        if (!reused) {
             upstream_reply failure;
             c = co_await open(deadline, failure);
             if (!c) co_return failure;
@@ -273,7 +266,6 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
         // A reused connection that died before any answer most likely had been closed by
         // MRS while idle: send once more on a fresh one, if that is harmless.
         if (a.before_answer && reused && retry_safe && attempt_no == 0 && now < deadline) {
-            ++stats_.retries;
             continue;
         }
         co_return std::move(a.reply);

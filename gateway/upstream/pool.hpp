@@ -13,7 +13,6 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -37,14 +36,6 @@ struct exchange_state {
 /// complete, clean exchange that leaves it usable and within its limits.
 bool may_reuse(const exchange_state& s, const upstream_config& limits) noexcept;
 
-struct pool_stats {
-    std::uint64_t connections_opened = 0;
-    std::uint64_t requests = 0;
-    std::uint64_t reused = 0;          ///< requests sent on a pooled connection
-    std::uint64_t stale_discarded = 0; ///< idle connections found closed before reuse
-    std::uint64_t retries = 0;         ///< resent on a fresh connection after a reused one died
-};
-
 class connection;
 
 class pool {
@@ -62,10 +53,6 @@ public:
     /// reused one fails before any byte of the answer.
     boost::asio::awaitable<translators::upstream_reply> exchange(request req, bool retry_safe,
                                                                  clock::time_point deadline);
-
-    const pool_stats& stats() const noexcept { return stats_; }
-    std::size_t idle_count() const noexcept { return idle_.size(); }
-    const base_url& url() const noexcept { return url_; }
 
     /// Closes idle connections and stops the idle sweeper (shutdown).
     void close();
@@ -87,7 +74,6 @@ private:
     boost::asio::steady_timer sweep_timer_;
     bool sweeping_ = false;
     bool closed_ = false;
-    pool_stats stats_;
 };
 
 /// A TLS client context that verifies peers by default (style.md §6.10).
