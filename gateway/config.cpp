@@ -2,6 +2,9 @@
 #include "gateway/config.hpp"
 
 #include "gateway/upstream/url.hpp"
+#include "translators/registry.hpp"
+
+#include <algorithm>
 
 #include <toml++/toml.h>
 
@@ -95,6 +98,30 @@ std::function<std::string(const config&)> show_field(T config::*section, F T::*f
     };
 }
 
+std::string backend_names() {
+    std::string out;
+    for (const auto& b : translators::backends()) {
+        if (!out.empty()) out += ", ";
+        out += b.name;
+    }
+    return out;
+}
+
+// "MRS API to translate to: NAME (description); ..." from the registry.
+std::string_view backend_help() {
+    static const std::string text = [] {
+        std::string t = "MRS API to translate to:";
+        for (const auto& b : translators::backends()) {
+            t += "\n        ";
+            t += b.name;
+            t += ": ";
+            t += b.description;
+        }
+        return t;
+    }();
+    return text;
+}
+
 const std::vector<option>& options() {
     static const std::vector<option> table = {
         {"listen", "listen", kind::text, "address and port to serve Sahara clients on, HOST:PORT",
@@ -146,13 +173,14 @@ const std::vector<option>& options() {
         {"upstream.url", "upstream", kind::text, "base URL of MRS, http:// or https://",
          set_text(&config::upstream, &upstream_config::url),
          show_field(&config::upstream, &upstream_config::url)},
-        {"upstream.backend", "backend", kind::text, "MRS API family to translate to: mrs-v1.1",
+        {"upstream.backend", "backend", kind::text, backend_help(),
          [](config& c, const scalar& v) -> std::optional<std::string> {
-             if (std::get<std::string>(v) != "mrs-v1.1") return "unknown backend (supported: mrs-v1.1)";
-             c.upstream.backend = backend_kind::mrs_v1_1;
+             const auto& name = std::get<std::string>(v);
+             if (!translators::find_backend(name)) return "unknown backend (supported: " + backend_names() + ")";
+             c.upstream.backend = name;
              return std::nullopt;
          },
-         [](const config&) { return std::string("\"mrs-v1.1\""); }},
+         show_field(&config::upstream, &upstream_config::backend)},
         {"upstream.ca_file", "", kind::text, "PEM file of CAs to trust for MRS; empty = system store",
          set_text(&config::upstream, &upstream_config::ca_file),
          show_field(&config::upstream, &upstream_config::ca_file)},
@@ -181,6 +209,10 @@ const std::vector<option>& options() {
         {"upstream.body_limit", "", kind::integer, "largest MRS answer body accepted, bytes (502 above)",
          set_count(&config::upstream, &upstream_config::body_limit, 1024),
          show_field(&config::upstream, &upstream_config::body_limit)},
+        {"upstream.max_parallel", "", kind::integer,
+         "upstream calls one Sahara request may run at once (a list over many clusters queues the rest)",
+         set_count(&config::upstream, &upstream_config::max_parallel, 1),
+         show_field(&config::upstream, &upstream_config::max_parallel)},
         {"log.level", "", kind::text, "debug, info, warn or error",
          [](config& c, const scalar& v) -> std::optional<std::string> {
              auto& s = std::get<std::string>(v);
@@ -294,11 +326,20 @@ void apply_toml(config& cfg, std::string_view text, std::string_view origin, std
 }
 
 void validate(const config& cfg, std::vector<std::string>& errors) {
-    if (cfg.upstream.url.empty()) {
-        errors.push_back("upstream.url: required (the MRS endpoint, e.g. https://mrs.eu-de.otc.t-systems.com)");
-    } else if (auto parsed = upstream::parse_base_url(cfg.upstream.url); !parsed) {
-        errors.push_back("upstream.url: " + parsed.error());
+    // What the chosen backend needs, as its registry entry says.
+    if (const auto* b = translators::find_backend(cfg.upstream.backend)) {
+        for (auto key : b->required_keys) {
+            auto o = std::find_if(options().begin(), options().end(), [&](const option& x) { return x.key == key; });
+            if (o != options().end() && (o->show(cfg) == "\"\"" || o->show(cfg).empty()))
+                errors.push_back(std::string(key) + ": required by the " + std::string(b->name) + " backend (" +
+                                 std::string(o->help) + ")");
+        }
+    } else {
+        errors.push_back("upstream.backend: unknown backend " + cfg.upstream.backend);
     }
+    if (!cfg.upstream.url.empty())
+        if (auto parsed = upstream::parse_base_url(cfg.upstream.url); !parsed)
+            errors.push_back("upstream.url: " + parsed.error());
     if (!cfg.identity.url.empty())
         if (auto parsed = upstream::parse_base_url(cfg.identity.url); !parsed)
             errors.push_back("identity.url: " + parsed.error());

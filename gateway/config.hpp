@@ -36,11 +36,9 @@ struct identity_config {
     std::size_t max_cached = 10'000;  ///< per worker thread
 };
 
-enum class backend_kind { mrs_v1_1 };
-
 struct upstream_config {
     std::string url;  ///< e.g. https://mrs.eu-de.otc.t-systems.com
-    backend_kind backend = backend_kind::mrs_v1_1;
+    std::string backend = "mrs-v1.1";  ///< a name from the backend registry (translators/registry.hpp)
     std::string ca_file;  ///< empty: the system's trust store
     bool verify = true;   ///< verify the peer certificate and host name
     millis connect_timeout{3'000};
@@ -50,6 +48,7 @@ struct upstream_config {
     std::size_t max_idle = 64;  ///< per worker thread
     std::size_t max_requests_per_connection = 1000;
     std::size_t body_limit = 8 * 1024 * 1024;
+    std::size_t max_parallel = 8;  ///< upstream calls one Sahara request runs at once
 };
 
 struct log_config {

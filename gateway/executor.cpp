@@ -1,19 +1,23 @@
-// Runs a translator's step function against the upstream pool.
+// Runs a translator's step function.
 #include "gateway/executor.hpp"
 
-#include "translators/sahara/errors.hpp"
+#include "translators/common/fault.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <exception>
+#include <memory>
 #include <vector>
 
 namespace sgw {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+using translators::transport;
 using translators::upstream_call;
 using translators::upstream_reply;
 
@@ -29,34 +33,76 @@ http::verb verb_of(translators::method m) {
     return http::verb::get;
 }
 
-// Performs several calls at once and returns when all have answered.
-net::awaitable<void> fan_out(const std::vector<upstream_call>& calls, std::string_view token,
-                             upstream::pool& pool, upstream::clock::time_point deadline,
-                             std::vector<upstream_reply>& replies) {
-    auto ex = co_await net::this_coro::executor;
-    std::vector<upstream_reply> out(calls.size());
-    std::size_t pending = calls.size();
-    net::steady_timer all_done(ex, net::steady_timer::time_point::max());
-    for (std::size_t i = 0; i < calls.size(); ++i) {
-        net::co_spawn(
-            ex,
-            [&, i]() -> net::awaitable<void> {
-                out[i] = co_await pool.exchange(make_upstream_request(calls[i], token), calls[i].retry_safe,
-                                                deadline);
-            },
-            [&](std::exception_ptr e) {
-                if (e) {
-                    out[i].outcome = translators::transport::unreachable;
-                    out[i].detail = "internal error during the upstream call";
-                }
-                if (--pending == 0) all_done.cancel();
-            });
+upstream_reply internal_failure(std::exception_ptr e) {
+    upstream_reply r;
+    r.outcome = transport::unreachable;
+    r.detail = "internal error during the upstream call";
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        r.detail += ": ";
+        r.detail += ex.what();
+    } catch (...) {
     }
-    while (pending > 0) co_await all_done.async_wait(net::as_tuple(net::use_awaitable));
-    for (auto& r : out) replies.push_back(std::move(r));
+    return r;
+}
+
+net::awaitable<upstream_reply> guarded_exchange(upstream_port& port, const upstream_call& call,
+                                                upstream::clock::time_point deadline) {
+    std::exception_ptr failed;
+    try {
+        co_return co_await port.exchange(call, deadline);
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    co_return internal_failure(failed);
+}
+
+// The calls of one step, shared by the workers that take them in turn. Owned jointly, so
+// that nothing a worker touches lives in another coroutine's frame.
+struct batch {
+    std::vector<upstream_call> calls;
+    std::vector<upstream_reply> replies;
+    std::size_t next = 0;
+};
+
+net::awaitable<void> worker(std::shared_ptr<batch> b, upstream_port& port, upstream::clock::time_point deadline) {
+    while (b->next < b->calls.size()) {
+        const std::size_t i = b->next++;
+        b->replies[i] = co_await guarded_exchange(port, b->calls[i], deadline);
+    }
+}
+
+// Runs the calls with at most `max_parallel` in flight, and returns when all have answered.
+// The parallel group completes only after every worker has, so `port` outlives them all.
+net::awaitable<std::vector<upstream_reply>> fan_out(std::vector<upstream_call> calls, upstream_port& port,
+                                                    std::size_t max_parallel, upstream::clock::time_point deadline) {
+    auto b = std::make_shared<batch>();
+    b->replies.resize(calls.size());
+    b->calls = std::move(calls);
+    auto ex = co_await net::this_coro::executor;
+    using op = decltype(net::co_spawn(ex, worker(b, port, deadline), net::deferred));
+    std::vector<op> workers;
+    const std::size_t n = std::min(std::max<std::size_t>(max_parallel, 1), b->calls.size());
+    workers.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) workers.push_back(net::co_spawn(ex, worker(b, port, deadline), net::deferred));
+    auto [order, errors] = co_await net::experimental::make_parallel_group(std::move(workers))
+                               .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
+    (void)order;
+    // A worker ends early only through an exception it did not catch (none is expected); the
+    // calls it left behind are answered as failed.
+    for (auto& e : errors)
+        if (e)
+            for (auto& r : b->replies)
+                if (r.outcome == transport::ok && r.status == 0) r = internal_failure(e);
+    co_return std::move(b->replies);
 }
 
 }  // namespace
+
+net::awaitable<upstream_reply> pool_port::exchange(const upstream_call& call, upstream::clock::time_point deadline) {
+    co_return co_await pool_.exchange(make_upstream_request(call, token_), call.retry_safe, deadline);
+}
 
 upstream::request make_upstream_request(const upstream_call& call, std::string_view token) {
     upstream::request req{verb_of(call.verb), call.target, 11};
@@ -70,22 +116,36 @@ upstream::request make_upstream_request(const upstream_call& call, std::string_v
     return req;
 }
 
-net::awaitable<sahara::response> execute(translators::step_fn step, const sahara::request& req,
-                                         std::string_view token, upstream::pool& pool,
-                                         upstream::clock::time_point deadline) {
-    std::vector<upstream_reply> replies;
-    for (int round = 0; round < max_steps; ++round) {
-        auto next = step(req, replies);
-        if (next.response) co_return std::move(*next.response);
-        if (next.calls.empty()) break;
-        if (next.calls.size() == 1)
-            replies.push_back(co_await pool.exchange(make_upstream_request(next.calls.front(), token),
-                                                     next.calls.front().retry_safe, deadline));
-        else
-            co_await fan_out(next.calls, token, pool, deadline, replies);
+net::awaitable<execution> execute(translators::step_fn step, const sahara::request& req,
+                                  translators::step_context& ctx, upstream_port& port, std::size_t max_parallel,
+                                  upstream::clock::time_point deadline) {
+    execution out;
+    for (; out.rounds < max_steps; ++out.rounds) {
+        translators::step_result next;
+        try {
+            next = step(req, ctx.replies(), ctx);
+        } catch (const std::exception& e) {
+            out.fault = fault::no_answer;
+            out.detail = std::string("translator failed: ") + e.what();
+            co_return out;
+        }
+        if (next.response) {
+            out.response = std::move(next.response);
+            co_return out;
+        }
+        if (next.calls.empty()) {
+            out.fault = fault::no_answer;
+            co_return out;
+        }
+        out.upstream_calls += next.calls.size();
+        if (next.calls.size() == 1) {
+            ctx.add(co_await guarded_exchange(port, next.calls.front(), deadline));
+        } else {
+            for (auto& r : co_await fan_out(std::move(next.calls), port, max_parallel, deadline)) ctx.add(std::move(r));
+        }
     }
-    co_return sahara::error_response(req, 500, sahara::error_name::internal, "Internal Server Error",
-                                     "translator made no answer within the step limit");
+    out.fault = fault::step_limit;
+    co_return out;
 }
 
 }  // namespace sgw

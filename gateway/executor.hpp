@@ -1,4 +1,5 @@
-// Runs a translator's step function against the upstream pool.
+// Runs a translator's step function: performs the upstream calls each step asks for and feeds
+// the replies back through the per-request context, until the translator answers.
 #pragma once
 
 #include "gateway/upstream/pool.hpp"
@@ -6,7 +7,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <system_error>
 
 namespace sgw {
 
@@ -14,11 +19,43 @@ namespace sgw {
 /// The longest legitimate one is a list walking 50 MRS pages, then job-exes pages and reads.
 inline constexpr int max_steps = 64;
 
-/// Calls `step` until it answers, performing the calls it asks for (all calls of one
-/// step at once), each with the client's token, all within `deadline`.
-boost::asio::awaitable<sahara::response> execute(translators::step_fn step, const sahara::request& req,
-                                                 std::string_view token, upstream::pool& pool,
-                                                 upstream::clock::time_point deadline);
+/// Where the executor sends one upstream call: the pool in production, a fake in tests.
+class upstream_port {
+public:
+    virtual ~upstream_port() = default;
+    /// Never throws for network conditions: they come back as the reply's outcome.
+    virtual boost::asio::awaitable<translators::upstream_reply> exchange(const translators::upstream_call& call,
+                                                                         upstream::clock::time_point deadline) = 0;
+};
+
+/// Calls to `pool`, each with the client's token.
+class pool_port final : public upstream_port {
+public:
+    pool_port(upstream::pool& pool, std::string_view token) : pool_(pool), token_(token) {}
+    boost::asio::awaitable<translators::upstream_reply> exchange(const translators::upstream_call& call,
+                                                                 upstream::clock::time_point deadline) override;
+
+private:
+    upstream::pool& pool_;
+    std::string_view token_;
+};
+
+/// How a run ended: the translator's answer, or the fault that stopped it.
+struct execution {
+    std::optional<sahara::response> response;
+    std::error_code fault;  ///< fault::step_limit or fault::no_answer when there is no response
+    std::string detail;     ///< for the log
+    std::size_t upstream_calls = 0;
+    int rounds = 0;
+};
+
+/// Calls `step` until it answers, at most max_steps times. The calls of one step run at once,
+/// at most `max_parallel` at a time, and their replies join `ctx` in the order of the calls.
+/// All calls share `deadline`. An exception from a step ends the run with fault::no_answer;
+/// one from an upstream call becomes that call's `unreachable` reply.
+boost::asio::awaitable<execution> execute(translators::step_fn step, const sahara::request& req,
+                                          translators::step_context& ctx, upstream_port& port,
+                                          std::size_t max_parallel, upstream::clock::time_point deadline);
 
 /// The HTTP request for one upstream call (target still relative to the base URL).
 upstream::request make_upstream_request(const translators::upstream_call& call, std::string_view token);

@@ -2,6 +2,7 @@
 #include "gateway/identity.hpp"
 
 #include "gateway/executor.hpp"
+#include "translators/common/fault.hpp"
 #include "translators/common/timefmt.hpp"
 
 #include <boost/json.hpp>
@@ -50,29 +51,30 @@ void identity::close() {
     if (pool_) pool_->close();
 }
 
-net::awaitable<project_lookup> identity::project_of(std::string_view token, upstream::clock::time_point deadline) {
-    if (!cfg_.identity.project.empty()) co_return project_lookup{cfg_.identity.project, 0, {}};
-    if (!pool_) co_return project_lookup{{}, 401, "no identity endpoint configured"};
+net::awaitable<boost::system::result<std::string, std::error_code>> identity::project_of(
+    std::string_view token, upstream::clock::time_point deadline) {
+    using result = boost::system::result<std::string, std::error_code>;
+    if (!cfg_.identity.project.empty()) co_return result(cfg_.identity.project);
+    if (!pool_) co_return result(boost::system::in_place_error, make_error_code(fault::no_project_source));
 
     const auto now = upstream::clock::now();
     const auto key = sha256(token);
     if (auto it = cache_.find(key); it != cache_.end()) {
-        if (it->second.until > now) co_return project_lookup{it->second.project, 0, {}};
+        if (it->second.until > now) co_return result(it->second.project);
         cache_.erase(it);
     }
+    auto fail = [](fault f) { return result(boost::system::in_place_error, make_error_code(f)); };
 
     translators::upstream_call call{translators::method::get, "/auth/tokens", {}, true};
     auto req = make_upstream_request(call, token);
     req.set("X-Subject-Token", token);
     auto reply = co_await pool_->exchange(std::move(req), true, deadline);
-    if (reply.outcome != translators::transport::ok)
-        co_return project_lookup{{}, 503, "identity endpoint: " + reply.detail};
-    if (reply.status == 401 || reply.status == 403 || reply.status == 404)
-        co_return project_lookup{{}, 401, "identity endpoint refused the token (HTTP " + std::to_string(reply.status) + ")"};
-    if (reply.status != 200)
-        co_return project_lookup{{}, 503, "identity endpoint answered HTTP " + std::to_string(reply.status)};
+    if (reply.outcome != translators::transport::ok) co_return fail(fault::identity_unavailable);
+    // keystonemiddleware: a token Keystone does not accept is 401; any other failure 503.
+    if (reply.status == 401 || reply.status == 403 || reply.status == 404) co_return fail(fault::token_refused);
+    if (reply.status != 200) co_return fail(fault::identity_unavailable);
     auto info = parse_token_body(reply.body);
-    if (!info) co_return project_lookup{{}, 503, "identity endpoint answer has no token project"};
+    if (!info) co_return fail(fault::identity_bad_answer);
 
     // Trust the answer until the token expires, and never longer than the configured TTL.
     auto until = upstream::clock::now() + cfg_.identity.cache_ttl;
@@ -81,7 +83,7 @@ net::awaitable<project_lookup> identity::project_of(std::string_view token, upst
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
         const auto left = std::chrono::seconds(*info->expires_at - wall_now);
-        if (left <= std::chrono::seconds(0)) co_return project_lookup{{}, 401, "token expired"};
+        if (left <= std::chrono::seconds(0)) co_return fail(fault::token_expired);
         until = std::min(until, upstream::clock::now() + left);
     }
     if (cache_.size() >= cfg_.identity.max_cached) {
@@ -89,7 +91,7 @@ net::awaitable<project_lookup> identity::project_of(std::string_view token, upst
         if (cache_.size() >= cfg_.identity.max_cached) cache_.clear();
     }
     cache_[key] = entry{info->project, until};
-    co_return project_lookup{std::move(info->project), 0, {}};
+    co_return result(std::move(info->project));
 }
 
 }  // namespace sgw

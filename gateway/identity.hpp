@@ -7,19 +7,15 @@
 #include "gateway/upstream/pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <unordered_map>
 
 namespace sgw {
-
-struct project_lookup {
-    std::string project;  ///< set on success
-    unsigned status = 0;  ///< 0 on success, else 401 (token refused) or 503 (identity unavailable)
-    std::string detail;   ///< for the log
-};
 
 class identity {
 public:
@@ -29,7 +25,10 @@ public:
     /// Whether requests without a project in the URL can be served at all.
     bool configured() const noexcept { return !cfg_.identity.project.empty() || pool_ != nullptr; }
 
-    boost::asio::awaitable<project_lookup> project_of(std::string_view token, upstream::clock::time_point deadline);
+    /// The token's project, or fault::token_refused, fault::token_expired,
+    /// fault::identity_unavailable or fault::identity_bad_answer.
+    boost::asio::awaitable<boost::system::result<std::string, std::error_code>> project_of(
+        std::string_view token, upstream::clock::time_point deadline);
 
     void close();
 

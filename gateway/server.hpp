@@ -1,8 +1,9 @@
-// The Sahara-facing HTTP server: worker threads, each with its own event loop, listening
-// socket (SO_REUSEPORT) and upstream pool, so the request path takes no lock.
+// The gateway process: the shared TLS client context and job memory, and one listener per
+// worker thread (each with its own event loop, socket, sessions and upstream pools).
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/job_memory.hpp"
 
 #include <memory>
 #include <vector>
@@ -13,7 +14,7 @@ class context;
 
 namespace sgw {
 
-class worker;
+class listener;
 
 class server {
 public:
@@ -26,8 +27,8 @@ public:
     void start();
     /// The bound port (useful with port 0).
     unsigned short port() const noexcept { return port_; }
-    /// Stops accepting, lets requests in flight finish within drain_timeout, then stops.
-    /// Safe to call from any thread, more than once.
+    /// Stops accepting, lets requests in flight finish within drain_timeout, then cancels
+    /// them. Safe to call from any thread, more than once.
     void stop();
     /// Waits for the worker threads to end.
     void wait();
@@ -36,7 +37,8 @@ private:
     config cfg_;
     unsigned short port_ = 0;
     std::unique_ptr<boost::asio::ssl::context> tls_;
-    std::vector<std::unique_ptr<worker>> workers_;
+    job_memory memory_;
+    std::vector<std::unique_ptr<listener>> listeners_;
 };
 
 }  // namespace sgw

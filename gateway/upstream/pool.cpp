@@ -248,6 +248,7 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
     if (!url_.path_prefix.empty()) req.target(url_.path_prefix + std::string(req.target()));
     req.set(http::field::host, url_.host_header);
     req.keep_alive(true);
+    if (signer_) signer_->sign(req);
     for (int attempt_no = 0;; ++attempt_no) {
         auto c = attempt_no == 0 ? take_idle(retry_safe) : nullptr;
         const bool reused = c != nullptr;

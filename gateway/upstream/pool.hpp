@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/upstream/signer.hpp"
 #include "gateway/upstream/url.hpp"
 #include "translators/common/step.hpp"
 
@@ -19,7 +20,6 @@
 namespace sgw::upstream {
 
 using clock = std::chrono::steady_clock;
-using request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// What is known about a connection once an exchange on it has ended.
 struct exchange_state {
@@ -57,6 +57,10 @@ public:
     /// Closes idle connections and stops the idle sweeper (shutdown).
     void close();
 
+    /// Signs every request once its Host and path are final (nullptr: no signing). `s` must
+    /// outlive the pool.
+    void set_signer(request_signer* s) noexcept { signer_ = s; }
+
 private:
     struct attempt;
     boost::asio::awaitable<std::unique_ptr<connection>> open(clock::time_point deadline,
@@ -70,6 +74,7 @@ private:
     const upstream_config& cfg_;
     base_url url_;
     boost::asio::ssl::context* tls_;
+    request_signer* signer_ = nullptr;
     std::vector<std::unique_ptr<connection>> idle_;  ///< most recently used last
     boost::asio::steady_timer sweep_timer_;
     bool sweeping_ = false;

@@ -16,13 +16,14 @@ bool succeeded(const upstream_reply& r, std::initializer_list<unsigned> ok_statu
     return false;
 }
 
-std::optional<boost::json::object> envelope(std::string_view body, std::string_view key) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(body, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    auto* inner = v.get_object().if_contains(key);
-    if (!inner || !inner->is_object()) return std::nullopt;
-    return std::move(inner->get_object());
+const boost::json::object* body_object(const upstream_reply& r) {
+    return (r.json && r.json->is_object()) ? &r.json->get_object() : nullptr;
+}
+
+const boost::json::object* envelope(const upstream_reply& r, std::string_view key) {
+    auto* body = body_object(r);
+    auto* inner = body ? body->if_contains(key) : nullptr;
+    return (inner && inner->is_object()) ? &inner->get_object() : nullptr;
 }
 
 std::optional<long long> integer_field(const boost::json::object& o, std::string_view key) {

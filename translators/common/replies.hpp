@@ -15,9 +15,12 @@ namespace sgw::translators {
 /// True when the exchange completed with one of the given success statuses.
 bool succeeded(const upstream_reply& r, std::initializer_list<unsigned> ok_statuses);
 
-/// Parses `body` and returns the object under `key` ({"job_execution": {...}}); nullopt if
-/// the body is not JSON or has no such object.
-std::optional<boost::json::object> envelope(std::string_view body, std::string_view key);
+/// The reply's parsed body when it is a JSON object, else nullptr.
+const boost::json::object* body_object(const upstream_reply& r);
+
+/// The object under `key` in the reply's parsed body ({"job_execution": {...}}); nullptr if
+/// the body is not a JSON object or has no such object.
+const boost::json::object* envelope(const upstream_reply& r, std::string_view key);
 
 /// Reads an integer that MRS may send as a number or as decimal text.
 std::optional<long long> integer_field(const boost::json::object& o, std::string_view key);

@@ -1,16 +1,24 @@
 // The contract between a translator and the executor that runs it.
 //
-// A translator is a pure step function: given the Sahara request and the replies to
-// every upstream call made so far, it returns either the next upstream call(s) or the
-// final Sahara response. It does no I/O, reads no clock and keeps no state, so every
-// path through it is testable with JSON fixtures alone.
+// A translator is a step function: given the Sahara request, the replies to every upstream
+// call made so far and the per-request context, it returns either the next upstream call(s)
+// or the final Sahara response. It does no I/O, reads no clock and keeps nothing between
+// requests, so every path through it is testable with JSON fixtures alone. Within one
+// request, the context carries what earlier steps worked out, so no step parses a reply or
+// the client's body a second time.
 #pragma once
 
 #include "translators/sahara/model.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/value.hpp>
+
+#include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace sgw::translators {
@@ -41,6 +49,9 @@ struct upstream_reply {
     unsigned status = 0;
     std::string body;
     std::string detail;  ///< what went wrong, for the log (no secrets)
+    /// `body` parsed once when the reply joined the context (step_context::add); nullptr
+    /// when the body is empty or not JSON. Points into the context's per-request memory.
+    const boost::json::value* json = nullptr;
 };
 
 /// Either more calls to make (all of them may run at once) or the final answer.
@@ -60,6 +71,62 @@ struct step_result {
     }
 };
 
-using step_fn = step_result (*)(const sahara::request&, std::span<const upstream_reply>);
+/// Something a call established that MRS will not show on the next call, for the gateway to
+/// remember (translators/sahara/memory.hpp decides which facts a call records).
+struct effect {
+    enum class kind {
+        killing,      ///< the job's cancel was passed to MRS and the job has not ended yet
+        not_killing,  ///< the job was seen in a state other than being killed
+        deleted,      ///< the job was deleted through this gateway
+        cluster,      ///< the job runs on cluster `value`
+    };
+    kind what;
+    std::string job_id;
+    std::string value;
+};
+
+/// What one Sahara call carries from step to step. Owned by whoever runs the steps: the
+/// executor for a live request, the test driver for a fixture.
+class step_context {
+public:
+    step_context() = default;
+    step_context(const step_context&) = delete;
+    step_context& operator=(const step_context&) = delete;
+
+    /// Per-request memory for parsed JSON; freed at once when the request ends.
+    boost::json::storage_ptr storage() noexcept { return boost::json::storage_ptr(&arena_); }
+
+    /// Appends a reply, parsing its body into the per-request memory. Replies are added in
+    /// the order of the calls that produced them.
+    void add(upstream_reply r);
+    std::span<const upstream_reply> replies() const noexcept { return replies_; }
+
+    /// The translator's own state for this request, made on first use and kept until the
+    /// request ends (a list keeps its walk here). One type per request.
+    template <class T>
+    T& state() {
+        if (!state_) {
+            state_ = std::make_shared<T>();
+            state_type_ = &typeid(T);
+        } else if (*state_type_ != typeid(T)) {
+            throw std::bad_cast();
+        }
+        return *static_cast<T*>(state_.get());
+    }
+
+    void remember(effect e) { effects_.push_back(std::move(e)); }
+    const std::vector<effect>& effects() const noexcept { return effects_; }
+
+private:
+    // Declared first, destroyed last: every parsed value below lives in it.
+    boost::json::monotonic_resource arena_;
+    std::deque<boost::json::value> parsed_;
+    std::vector<upstream_reply> replies_;
+    std::shared_ptr<void> state_;
+    const std::type_info* state_type_ = nullptr;
+    std::vector<effect> effects_;
+};
+
+using step_fn = step_result (*)(const sahara::request&, std::span<const upstream_reply>, step_context&);
 
 }  // namespace sgw::translators

@@ -19,7 +19,7 @@ namespace sgw::mrs_v1_1 {
 ///
 /// Example: a running job → calls 1 and 2 →
 /// `200 {"job_execution": {"id": …, "info": {"status": "TOBEKILLED"}, …}}`.
-translators::step_result cancel_step(const sahara::request& req,
-                                     std::span<const translators::upstream_reply> replies);
+translators::step_result cancel_step(const sahara::request& req, std::span<const translators::upstream_reply> replies,
+                                     translators::step_context& ctx);
 
 }  // namespace sgw::mrs_v1_1

@@ -3,6 +3,7 @@
 
 #include "translators/common/replies.hpp"
 #include "translators/common/timefmt.hpp"
+#include "translators/mrs_v1_1/status.hpp"
 
 #include <boost/json.hpp>
 
@@ -13,7 +14,7 @@ std::optional<sahara::job_status> exe_status(const json::object& exe) {
     auto state = translators::integer_field(exe, "job_state");
     if (!state) return std::nullopt;
     auto final_status = translators::integer_field(exe, "job_final_status").value_or(0);
-    return sahara::from_mrs_v1(*state, final_status);
+    return from_mrs_v1(*state, final_status);
 }
 
 namespace {

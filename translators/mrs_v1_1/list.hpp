@@ -7,10 +7,8 @@ namespace sgw::mrs_v1_1 {
 
 /// GET /v1.1/{project}/job-executions and GET /v2/jobs.
 ///
-/// The query is checked first, as Sahara does (sahara-api.md §4): a bad `limit` or `sort_by`
-/// is 400 with the integer error_name 400, a v2 parameter other than status/limit/marker/
-/// sort_by 400 INVALID_PARAMS_ON_REQUEST, an unknown v1.1 filter 400 INVALID_PARAMS_ON_REQUEST.
-/// Then the whole MRS list is read, since MRS's objects carry no state (mrs-api.md §8(3)):
+/// The query is checked first, by the Sahara layer (sahara/list_query.hpp). Then the whole MRS
+/// list is read, since MRS's objects carry no state (mrs-api.md §8(3)):
 /// 1. `GET /v1.1/{p}/job-executions?limit=1000&sort_by=id` (§2A), page after page along
 ///    `markers.next`, at most 50 pages.
 /// 2. `GET /v1.1/{p}/job-exes?cluster_id=…&page_size=100&current_page=1` (§2G) for every
@@ -19,12 +17,12 @@ namespace sgw::mrs_v1_1 {
 /// 3. `GET /v1.1/{p}/job-exes/{id}` (§2H) for each job still without a record (no cluster,
 ///    cluster deleted meanwhile, or not on the pages read), at most 100. A job H no longer
 ///    knows (0176/0201) was deleted meanwhile and is left out.
-/// The gateway then filters, sorts and pages like Sahara; a marker that is not in the result
-/// is 404 NOT_FOUND.
+/// The Sahara layer then filters, sorts and pages (sahara::list_answer). The walk is kept in the
+/// context, so each step reads only the replies to the calls it asked for.
 ///
 /// Example: jobs a..e, `?limit=2&marker=b` →
 /// `200 {"job_executions": [b, c], "markers": {"prev": null, "next": "d"}}`.
-translators::step_result list_step(const sahara::request& req,
-                                   std::span<const translators::upstream_reply> replies);
+translators::step_result list_step(const sahara::request& req, std::span<const translators::upstream_reply> replies,
+                                   translators::step_context& ctx);
 
 }  // namespace sgw::mrs_v1_1

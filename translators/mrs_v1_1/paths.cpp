@@ -33,8 +33,8 @@ job_read read_job(const sahara::request& req, const upstream_reply& object_reply
             return out;
         }
     }
-    auto object = envelope(object_reply.body, "job_execution");
-    auto exe = envelope(exe_reply.body, "job_execution");
+    auto* object = envelope(object_reply, "job_execution");
+    auto* exe = envelope(exe_reply, "job_execution");
     if (!object || !exe) {
         out.error = unusable_answer(req, "job-executions or job-exes answer has no job_execution object");
         return out;
@@ -45,8 +45,8 @@ job_read read_job(const sahara::request& req, const upstream_reply& object_reply
         return out;
     }
     out.status = sahara::as_seen(req, req.id, *status);
-    out.object = std::move(*object);
-    out.exe = std::move(*exe);
+    out.object = object;
+    out.exe = exe;
     return out;
 }
 

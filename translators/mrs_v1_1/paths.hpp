@@ -24,8 +24,8 @@ translators::step_result read_job_calls(const sahara::request& req);
 /// A job read through B (Sahara-style object) and H (job-exes record), or the error
 /// answer either read means. `refused_name` names an MRS refusal (sahara-api.md §7.1).
 struct job_read {
-    boost::json::object object;
-    boost::json::object exe;
+    const boost::json::object* object = nullptr;
+    const boost::json::object* exe = nullptr;
     sahara::job_status status = sahara::job_status::pending;
     std::optional<sahara::response> error;
 };

@@ -18,34 +18,45 @@ std::string with_error_id(std::string_view message, std::string_view request_id)
     return text;
 }
 
-std::string serialize_error(unsigned status, boost::json::value name, std::string_view message,
-                            std::string_view request_id) {
+boost::json::object make_error(unsigned status, boost::json::value name, std::string_view message,
+                               std::string_view request_id) {
     boost::json::object body;
     body["error_code"] = status;
     body["error_name"] = std::move(name);
     body["error_message"] = with_error_id(message, request_id);
-    return boost::json::serialize(body);
+    return body;
+}
+
+std::string serialize_error(unsigned status, boost::json::value name, std::string_view message,
+                            std::string_view request_id) {
+    return boost::json::serialize(make_error(status, std::move(name), message, request_id));
 }
 
 }  // namespace
+
+boost::json::object error_object(unsigned status, std::string_view name, std::string_view message,
+                                 std::string_view request_id) {
+    return make_error(status, boost::json::string(name), message, request_id);
+}
 
 std::string error_body(unsigned status, std::string_view name, std::string_view message,
                        std::string_view request_id) {
     return serialize_error(status, boost::json::string(name), message, request_id);
 }
 
-std::string error_body(unsigned status, int name, std::string_view message, std::string_view request_id) {
-    return serialize_error(status, name, message, request_id);
+std::string error_body(unsigned status, numeric_error_name name, std::string_view message,
+                       std::string_view request_id) {
+    return serialize_error(status, name.value, message, request_id);
 }
 
 response error_response(const request& req, unsigned status, std::string_view name,
                         std::string_view message, std::string log_detail) {
-    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail), {}};
+    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
 }
 
-response error_response(const request& req, unsigned status, int name, std::string_view message,
+response error_response(const request& req, unsigned status, numeric_error_name name, std::string_view message,
                         std::string log_detail) {
-    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail), {}};
+    return response{status, error_body(status, name, message, req.request_id), std::move(log_detail)};
 }
 
 std::string not_found_message(std::string_view id) {

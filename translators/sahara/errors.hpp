@@ -3,6 +3,8 @@
 
 #include "translators/sahara/model.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -39,6 +41,10 @@ inline constexpr std::string_view internal = "INTERNAL_SERVER_ERROR";
 std::string error_body(unsigned status, std::string_view name, std::string_view message,
                        std::string_view request_id);
 
+/// The same body as an object, for answers that add keys to it (v2 microversion errors).
+boost::json::object error_object(unsigned status, std::string_view name, std::string_view message,
+                                 std::string_view request_id);
+
 /// An error response for `req`; `log_detail` goes to the log only.
 response error_response(const request& req, unsigned status, std::string_view name,
                         std::string_view message, std::string log_detail = {});
@@ -46,10 +52,16 @@ response error_response(const request& req, unsigned status, std::string_view na
 /// Sahara's message for an unknown or invisible id (sahara-api.md §7.1).
 std::string not_found_message(std::string_view id);
 
-/// The same body with an integer `error_name`, as Sahara's `limit` and `sort_by` validators
-/// send it (`"error_name": 400`, sahara-api.md §4, §7.1).
-std::string error_body(unsigned status, int name, std::string_view message, std::string_view request_id);
-response error_response(const request& req, unsigned status, int name, std::string_view message,
+/// An `error_name` that is a number, not a name: Sahara's `limit` and `sort_by` validators
+/// raise with the code 400 in that place (`"error_name": 400`, sahara-api.md §4, §7.1).
+struct numeric_error_name {
+    int value;
+};
+
+/// The same body with a numeric `error_name`.
+std::string error_body(unsigned status, numeric_error_name name, std::string_view message,
+                       std::string_view request_id);
+response error_response(const request& req, unsigned status, numeric_error_name name, std::string_view message,
                         std::string log_detail = {});
 
 }  // namespace sgw::sahara

@@ -1,6 +1,7 @@
 // The Sahara job-execution object across API versions (sahara-api.md §3, §6).
 #pragma once
 
+#include "translators/common/step.hpp"
 #include "translators/sahara/model.hpp"
 
 #include <boost/json/object.hpp>
@@ -17,7 +18,9 @@ std::string_view single_key(api_version v) noexcept;
 /// "job_executions" (v1.1) or "jobs" (v2).
 std::string_view collection_key(api_version v) noexcept;
 
-/// A response `{"<single_key>": object}` with `status`, the object given in v1.1 form.
-response single(const request& req, unsigned status, boost::json::object v1_1_object);
+/// A response `{"<single_key>": object}` with `status`, the object given in v1.1 form. What
+/// the object shows (its status, its cluster) is noted in `ctx` for the gateway's memory.
+response single(const request& req, translators::step_context& ctx, unsigned status,
+                boost::json::object v1_1_object);
 
 }  // namespace sgw::sahara

@@ -1,6 +1,7 @@
 // The Sahara side of a translation: what the client asked for and what it gets back.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,7 @@ enum class operation {
     remove,          ///< DELETE /v1.1/{p}/job-executions/{id}, DELETE /v2/jobs/{id}
     execute,         ///< POST /v1.1/{p}/jobs/{id}/execute, POST /v2/jobs
 };
+inline constexpr std::size_t operation_count = 7;
 
 std::string_view to_string(operation op) noexcept;
 
@@ -33,9 +35,12 @@ struct request {
     std::vector<std::pair<std::string, std::string>> query;  ///< decoded query parameters, in order
     std::string body;          ///< request body (POST, PATCH)
     std::string content_type;  ///< the request's Content-Type, as sent
-    /// Jobs of this project whose cancel this gateway passed to MRS lately. MRS kills
-    /// asynchronously; until it reports the end, Sahara shows such a job TOBEKILLED (§5).
+    /// What the gateway remembers that MRS does not show (filled from its job memory, see
+    /// sahara/memory.hpp): jobs of this project whose cancel it passed to MRS lately (MRS
+    /// kills asynchronously; until it reports the end, Sahara shows such a job TOBEKILLED,
+    /// sahara-api.md §5), and whether it deleted the job `id` lately.
     std::vector<std::string> being_killed;
+    bool deleted_lately = false;
 };
 
 
@@ -45,9 +50,6 @@ struct response {
     std::string body;
     /// Why this answer is an error, for the log only (never sent to the client).
     std::string log_detail;
-    /// info.status of the one job this answer shows, if it shows one (for the gateway's
-    /// bookkeeping of kills in progress).
-    std::string job_status;
 };
 
 }  // namespace sgw::sahara

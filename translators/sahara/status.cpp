@@ -1,4 +1,4 @@
-// Sahara job statuses and the MRS v1.1 state table.
+// Sahara job statuses.
 #include "translators/sahara/status.hpp"
 
 #include <algorithm>
@@ -35,25 +35,12 @@ bool is_terminal(job_status s) noexcept {
     }
 }
 
-std::optional<job_status> from_mrs_v1(long long job_state, long long job_final_status) noexcept {
-    // job_final_status 3 = "cancelled" wins over whatever job_state says (mrs-api.md §3.1).
-    if (job_final_status == 3) return job_status::killed;
-    switch (job_state) {
-        case -1: return job_status::killed;   // Terminated
-        case 1: return job_status::pending;   // Starting
-        case 2: return job_status::running;   // Running
-        case 3:                               // Completed: the final status tells success
-            switch (job_final_status) {
-                case 2: return job_status::succeeded;
-                case 1: return job_status::failed;
-                // Completed yet "not finished" is not a documented pair; report a
-                // terminal non-success rather than a success nobody confirmed.
-                default: return job_status::done_with_error;
-            }
-        case 4: return job_status::failed;  // Abnormal
-        case 5: return job_status::failed;  // Error
-        default: return std::nullopt;
+std::optional<job_status> parse_status(std::string_view text) noexcept {
+    for (int i = 0; i <= static_cast<int>(job_status::suspend_failed); ++i) {
+        const auto s = static_cast<job_status>(i);
+        if (to_string(s) == text) return s;
     }
+    return std::nullopt;
 }
 
 job_status as_seen(const request& req, std::string_view id, job_status s) {

@@ -1,4 +1,4 @@
-// Sahara's job status vocabulary and the one table that maps MRS states onto it.
+// Sahara's job status vocabulary. Each backend maps its MRS states onto it (mrs_v1_1/status.hpp).
 #pragma once
 
 #include "translators/sahara/model.hpp"
@@ -30,9 +30,8 @@ std::string_view to_string(job_status s) noexcept;
 /// DONEWITHERROR, FAILED, KILLED, SUCCEEDED, SUSPENDFAILED.
 bool is_terminal(job_status s) noexcept;
 
-/// Maps an MRS v1.1 job-exes (job_state, job_final_status) pair (mrs-api.md §3.1) to a
-/// Sahara status; nullopt for a state number outside the documented set.
-std::optional<job_status> from_mrs_v1(long long job_state, long long job_final_status) noexcept;
+/// The status named `text` ("RUNNING", ...), exactly as to_string spells it.
+std::optional<job_status> parse_status(std::string_view text) noexcept;
 
 /// `s`, or TOBEKILLED when `req` lists `id` as being killed and `s` is not terminal.
 job_status as_seen(const request& req, std::string_view id, job_status s);

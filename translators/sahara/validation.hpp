@@ -21,6 +21,11 @@ struct parsed_body {
 };
 parsed_body parse_json_body(const request& req);
 
+/// `text` in single quotes, as Python's repr shows a string.
+std::string quote(std::string_view text);
+/// A JSON value as jsonschema's messages show it: 'text', True, False, None, or JSON.
+std::string quoted(const boost::json::value& v);
+
 /// uuidutils.is_uuid_like: 32 hex digits, with or without the four dashes.
 bool is_uuid_like(std::string_view s) noexcept;
 

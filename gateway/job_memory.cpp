@@ -1,0 +1,103 @@
+// What this gateway did lately that MRS does not show.
+#include "gateway/job_memory.hpp"
+
+#include "translators/sahara/memory.hpp"
+
+namespace sgw {
+using translators::effect;
+
+job_memory::limits job_memory::default_limits() {
+    return {sahara::killing_memory, sahara::deleted_memory, std::chrono::hours(1), 8192};
+}
+
+job_memory::job_memory(limits l)
+    : killing_(l.killing_ttl, l.max_entries),
+      deleted_(l.deleted_ttl, l.max_entries),
+      clusters_(l.cluster_ttl, l.max_entries) {}
+
+void job_memory::apply(std::string_view project, std::span<const effect> effects, clock::time_point now) {
+    for (const auto& e : effects) {
+        switch (e.what) {
+            case effect::kind::killing: killing_.put(project, e.job_id, {}, now); break;
+            case effect::kind::not_killing: killing_.erase(project, e.job_id); break;
+            case effect::kind::deleted:
+                deleted_.put(project, e.job_id, {}, now);
+                killing_.erase(project, e.job_id);
+                clusters_.erase(project, e.job_id);
+                break;
+            case effect::kind::cluster: clusters_.put(project, e.job_id, e.value, now); break;
+        }
+    }
+}
+
+std::vector<std::string> job_memory::being_killed(std::string_view project, clock::time_point now) const {
+    return killing_.ids(project, now);
+}
+
+bool job_memory::deleted_lately(std::string_view project, std::string_view id, clock::time_point now) const {
+    return deleted_.get(project, id, now).has_value();
+}
+
+std::optional<std::string> job_memory::cluster_of(std::string_view project, std::string_view id,
+                                                  clock::time_point now) const {
+    return clusters_.get(project, id, now);
+}
+
+std::size_t job_memory::size() const noexcept { return killing_.size() + deleted_.size() + clusters_.size(); }
+
+void job_memory::recent::put(std::string_view project, std::string_view id, std::string value, clock::time_point now) {
+    std::lock_guard lock(m_);
+    if (size_.load(std::memory_order_relaxed) >= max_) prune(now);
+    auto& ids = by_project_[std::string(project)];
+    auto [it, added] = ids.insert_or_assign(std::string(id), entry{std::move(value), now + ttl_});
+    (void)it;
+    if (added) size_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void job_memory::recent::erase(std::string_view project, std::string_view id) {
+    if (size_.load(std::memory_order_relaxed) == 0) return;
+    std::lock_guard lock(m_);
+    auto p = by_project_.find(std::string(project));
+    if (p == by_project_.end()) return;
+    size_.fetch_sub(p->second.erase(std::string(id)), std::memory_order_relaxed);
+    if (p->second.empty()) by_project_.erase(p);
+}
+
+std::optional<std::string> job_memory::recent::get(std::string_view project, std::string_view id,
+                                                   clock::time_point now) const {
+    if (size_.load(std::memory_order_relaxed) == 0) return std::nullopt;
+    std::lock_guard lock(m_);
+    auto p = by_project_.find(std::string(project));
+    if (p == by_project_.end()) return std::nullopt;
+    auto it = p->second.find(std::string(id));
+    if (it == p->second.end() || it->second.until <= now) return std::nullopt;
+    return it->second.value;
+}
+
+std::vector<std::string> job_memory::recent::ids(std::string_view project, clock::time_point now) const {
+    std::vector<std::string> out;
+    if (size_.load(std::memory_order_relaxed) == 0) return out;
+    std::lock_guard lock(m_);
+    auto p = by_project_.find(std::string(project));
+    if (p == by_project_.end()) return out;
+    for (const auto& [id, e] : p->second)
+        if (e.until > now) out.push_back(id);
+    return out;
+}
+
+void job_memory::recent::prune(clock::time_point now) {
+    std::size_t left = 0;
+    for (auto p = by_project_.begin(); p != by_project_.end();) {
+        std::erase_if(p->second, [&](const auto& kv) { return kv.second.until <= now; });
+        left += p->second.size();
+        p = p->second.empty() ? by_project_.erase(p) : std::next(p);
+    }
+    // Still full of live entries: forget them all rather than grow without bound.
+    if (left >= max_) {
+        by_project_.clear();
+        left = 0;
+    }
+    size_.store(left, std::memory_order_relaxed);
+}
+
+}  // namespace sgw

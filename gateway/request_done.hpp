@@ -1,0 +1,28 @@
+// The one record every request ends in: what was asked, how it ended, what it cost. The access
+// log reads it now; metrics will read the same record.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+namespace sgw {
+
+struct request_done {
+    std::string_view request_id;
+    std::string_view method;
+    std::string_view path;       ///< without the query (which may carry markers and filters)
+    std::string_view operation;  ///< "cancel", "list", ..., "versions", or "-" when none matched
+    std::string_view version;    ///< "v1.1", "v2", or "" when none matched
+    unsigned status = 0;
+    std::size_t upstream_calls = 0;
+    std::chrono::microseconds upstream_time{0};  ///< from the first upstream call to the answer
+    std::chrono::microseconds total_time{0};
+    std::size_t response_bytes = 0;
+    std::string_view detail;  ///< why an error happened; never a secret
+};
+
+/// Logs `r`: errors always (warn for 4xx, error for 5xx), successes when `access` is on.
+void log_request_done(const request_done& r, bool access);
+
+}  // namespace sgw

@@ -1,0 +1,138 @@
+// The Sahara service.
+#include "gateway/sahara_service.hpp"
+
+#include "gateway/executor.hpp"
+#include "gateway/log.hpp"
+#include "gateway/origin.hpp"
+#include "gateway/request_done.hpp"
+#include "gateway/request_id.hpp"
+#include "translators/sahara/faults.hpp"
+#include "translators/sahara/router.hpp"
+#include "translators/sahara/versions.hpp"
+
+#include <optional>
+
+namespace sgw {
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using clock = upstream::clock;
+
+namespace {
+
+http_response make_response(unsigned status, std::string body, std::string_view request_id, unsigned version) {
+    http_response res{static_cast<http::status>(status), version};
+    res.set(http::field::content_type, "application/json");
+    res.set("x-openstack-request-id", request_id);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+std::chrono::microseconds since(clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t);
+}
+
+std::string_view version_name(sahara::api_version v) { return v == sahara::api_version::v2 ? "v2" : "v1.1"; }
+
+}  // namespace
+
+/// One request's way through the service.
+struct sahara_service::call {
+    std::string request_id = make_request_id();
+    clock::time_point started = clock::now();
+    request_done record;
+    std::optional<std::string> v2_echo;  ///< the OpenStack-API-Version to answer (v2 routes)
+};
+
+sahara_service::sahara_service(const config& cfg, const translators::backend& backend, upstream::pools& pools,
+                               identity& who, job_memory& memory)
+    : cfg_(cfg), backend_(backend), pools_(pools), identity_(who), memory_(memory) {}
+
+http_response sahara_service::reject(unsigned status, std::string_view reason) {
+    const auto rid = make_request_id();
+    const fault f = status == 413   ? fault::request_body_too_large
+                    : status == 431 ? fault::request_header_too_large
+                                    : fault::request_malformed;
+    auto out = sahara::fault_response(f, rid, std::string(reason));
+    log::line(log::level::warn, "rejected malformed request")
+        .kv("rid", rid)
+        .kv("status", out.status)
+        .kv("error", reason);
+    return make_response(out.status, std::move(out.body), rid, 11);
+}
+
+net::awaitable<http_response> sahara_service::handle(http_request& req) {
+    call c;
+    c.record.request_id = c.request_id;
+    c.record.method = req.method_string();
+    c.record.path = req.target().substr(0, req.target().find('?'));
+    c.record.operation = "-";
+    sahara::response out;
+    auto routed = sahara::route(req.method_string(), req.target());
+    if (auto* err = std::get_if<sahara::route_error>(&routed)) {
+        out = sahara::fault_response(err->why, c.request_id);
+    } else if (std::holds_alternative<sahara::route_versions>(routed)) {
+        c.record.operation = "versions";
+        const auto o = request_origin(req, cfg_.listen.trust_forwarded);
+        out = {300, sahara::versions_body(o.scheme, o.host), {}};
+    } else {
+        out = co_await serve(req, std::get<sahara::route_match>(routed), c);
+    }
+    auto res = make_response(out.status, std::move(out.body), c.request_id, req.version());
+    if (c.v2_echo) {
+        res.set("OpenStack-API-Version", "data-processing " + *c.v2_echo);
+        res.set(http::field::vary, "OpenStack-API-Version");
+    }
+    c.record.status = out.status;
+    c.record.response_bytes = res.body().size();
+    c.record.detail = out.log_detail;
+    c.record.total_time = since(c.started);
+    log_request_done(c.record, cfg_.log.access);
+    co_return res;
+}
+
+net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara::route_match& m, call& c) {
+    c.record.operation = sahara::to_string(m.op);
+    c.record.version = version_name(m.version);
+    sahara::request sreq;
+    sreq.op = m.op;
+    sreq.version = m.version;
+    sreq.project_id = std::move(m.project_id);
+    sreq.id = std::move(m.id);
+    sreq.request_id = c.request_id;
+    sreq.query = std::move(m.query);
+    if (m.version == sahara::api_version::v2) {
+        auto v = sahara::negotiate_v2(req["OpenStack-API-Version"], c.request_id);
+        c.v2_echo = std::move(v.echo);
+        if (v.error) co_return std::move(*v.error);
+    }
+    sreq.body = std::move(req.body());
+    sreq.content_type = std::string(req[http::field::content_type]);
+
+    const auto token = req["X-Auth-Token"];
+    if (token.empty()) co_return sahara::fault_response(fault::token_missing, c.request_id);
+    const auto deadline = c.started + cfg_.upstream.request_timeout;
+    if (sreq.project_id.empty()) {
+        if (!identity_.configured()) co_return sahara::fault_response(fault::no_project_source, c.request_id);
+        auto project = co_await identity_.project_of(token, deadline);
+        if (!project) co_return sahara::fault_response(project.error(), c.request_id);
+        sreq.project_id = std::move(*project);
+    }
+
+    // What this gateway remembers that MRS does not show; the Sahara layer decides what it means.
+    const auto now = clock::now();
+    sreq.being_killed = memory_.being_killed(sreq.project_id, now);
+    sreq.deleted_lately = memory_.deleted_lately(sreq.project_id, sreq.id, now);
+
+    translators::step_context ctx;
+    pool_port port(pools_.select(sreq.project_id), token);
+    const auto upstream_started = clock::now();
+    auto run = co_await execute(backend_.step_for(sreq.op), sreq, ctx, port, cfg_.upstream.max_parallel, deadline);
+    c.record.upstream_calls = run.upstream_calls;
+    c.record.upstream_time = since(upstream_started);
+    memory_.apply(sreq.project_id, ctx.effects(), clock::now());
+    if (run.response) co_return std::move(*run.response);
+    co_return sahara::fault_response(run.fault, c.request_id, run.detail);
+}
+
+}  // namespace sgw

@@ -1,0 +1,37 @@
+// The Sahara service: the one place in gateway/ that calls the Sahara layer. For each request
+// it routes, negotiates the version, authenticates, resolves the project, picks the backend's
+// step function and the project's pool, runs the translator, applies its effects to the job
+// memory, and ends in one request_done record.
+#pragma once
+
+#include "gateway/config.hpp"
+#include "gateway/http_session.hpp"
+#include "gateway/identity.hpp"
+#include "gateway/job_memory.hpp"
+#include "gateway/upstream/pools.hpp"
+#include "translators/registry.hpp"
+#include "translators/sahara/router.hpp"
+
+namespace sgw {
+
+class sahara_service final : public http_handler {
+public:
+    /// Everything given must outlive the service; one service per worker thread.
+    sahara_service(const config& cfg, const translators::backend& backend, upstream::pools& pools, identity& who,
+                   job_memory& memory);
+
+    boost::asio::awaitable<http_response> handle(http_request& req) override;
+    http_response reject(unsigned status, std::string_view reason) override;
+
+private:
+    struct call;
+    boost::asio::awaitable<sahara::response> serve(http_request& req, sahara::route_match& m, call& c);
+
+    const config& cfg_;
+    const translators::backend& backend_;
+    upstream::pools& pools_;
+    identity& identity_;
+    job_memory& memory_;
+};
+
+}  // namespace sgw

@@ -1,0 +1,215 @@
+// The HTTP session on beast::test::stream: no sockets, byte-exact answers, fragmented input and
+// a failure at every step.
+#include "gateway/http_session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace sgw;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// Answers every request with a fixed body naming its target; records what it saw.
+class echo_handler final : public http_handler {
+public:
+    std::vector<std::string> targets;
+    std::vector<unsigned> rejected;
+    bool close_next = false;  ///< answer with Connection: close
+    bool* drain = nullptr;    ///< set to true while handling, as a listener's drain would
+
+    net::awaitable<http_response> handle(http_request& req) override {
+        targets.emplace_back(req.target());
+        if (drain) *drain = true;
+        http_response res{http::status::ok, req.version()};
+        res.set(http::field::content_type, "application/json");
+        res.body() = "{\"t\":\"" + std::string(req.target()) + "\"}";
+        res.prepare_payload();
+        if (close_next) res.keep_alive(false);
+        co_return res;
+    }
+    http_response reject(unsigned status, std::string_view) override {
+        rejected.push_back(status);
+        http_response res{static_cast<http::status>(status), 11};
+        res.body() = "{}";
+        res.prepare_payload();
+        return res;
+    }
+};
+
+struct harness {
+    net::io_context ioc;
+    beast::test::stream server{ioc};
+    beast::test::stream client{ioc};
+    echo_handler handler;
+    session_limits limits;
+    bool draining = false;
+    session_flags flags{false, &draining};
+    bool ended = false;
+
+    harness() { server.connect(client); }
+
+    // Runs the session over what the client sent (then EOF) and returns what the server wrote.
+    std::string run(std::string_view input, bool close_input = true) {
+        client.write_some(net::buffer(input.data(), input.size()));
+        if (close_input) client.close();
+        beast::flat_buffer buffer;
+        net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags), [this](std::exception_ptr e) {
+            ended = true;
+            if (e) std::rethrow_exception(e);
+        });
+        ioc.run();
+        return std::string(client.str());
+    }
+};
+
+const std::string get_a = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+const std::string answer_a =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"t\":\"/a\"}";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(http_session)
+
+BOOST_AUTO_TEST_CASE(one_request_byte_exact) {
+    harness h;
+    BOOST_TEST(h.run(get_a) == answer_a);
+    BOOST_TEST(h.ended);
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
+    harness h;
+    const auto out = h.run(get_a + "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+    BOOST_TEST((h.handler.targets == std::vector<std::string>{"/a", "/b"}));
+    BOOST_TEST(out.find("{\"t\":\"/a\"}HTTP/1.1 200 OK") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(fragmented_input_reads_the_same) {
+    for (std::size_t size : {1u, 2u, 3u, 7u}) {
+        harness h;
+        h.server.read_size(size);
+        const std::string body = "{\"info\":{\"status\":\"cancel\"}}";
+        const auto out = h.run("PATCH /p HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                               "\r\n\r\n" + body + get_a);
+        BOOST_TEST((h.handler.targets == std::vector<std::string>{"/p", "/a"}), "read size " << size);
+        BOOST_TEST(out.ends_with(answer_a), "read size " << size);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(head_answers_carry_no_body) {
+    harness h;
+    const auto out = h.run("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n" + get_a);
+    // The header says what GET would carry; the next answer follows the blank line at once.
+    BOOST_TEST(out == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n" + answer_a);
+}
+
+BOOST_AUTO_TEST_CASE(connection_close_is_honoured_and_answered) {
+    harness h;
+    const auto out = h.run("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + get_a, false);
+    BOOST_TEST(out == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n"
+                      "Connection: close\r\n\r\n{\"t\":\"/a\"}");
+    BOOST_TEST(h.handler.targets.size() == 1u);  // the second request is never read
+    BOOST_TEST(h.ended);
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_asking_to_close_ends_the_connection) {
+    harness h;
+    h.handler.close_next = true;
+    const auto out = h.run(get_a + get_a, false);
+    BOOST_TEST(out.find("Connection: close\r\n") != std::string::npos);
+    BOOST_TEST(h.handler.targets.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(draining_answers_with_close_and_reads_nothing_more) {
+    harness h;
+    // The drain begins while the first request is being handled: it is answered, with
+    // Connection: close, and the second is never read.
+    h.handler.drain = &h.draining;
+    const auto out = h.run(get_a + get_a, false);
+    BOOST_TEST(out.find("Connection: close\r\n") != std::string::npos);
+    BOOST_TEST(h.handler.targets.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_draining_session_reads_no_new_request) {
+    harness h;
+    h.draining = true;
+    BOOST_TEST(h.run(get_a, false).empty());
+    BOOST_TEST(h.handler.targets.empty());
+    BOOST_TEST(h.ended);
+}
+
+BOOST_AUTO_TEST_CASE(http_1_0_closes_unless_asked_to_keep_alive) {
+    harness h;
+    const auto out = h.run("GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n", false);
+    BOOST_TEST(out.starts_with("HTTP/1.0 200 OK\r\n"));
+    BOOST_TEST(h.handler.targets.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_requests_are_rejected_then_closed) {
+    struct row {
+        std::string input;
+        unsigned status;
+    };
+    const row rows[] = {
+        {"GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", 400},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'a') + "\r\n\r\n", 431},
+        {"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n", 413},
+    };
+    for (const auto& r : rows) {
+        harness h;
+        const auto out = h.run(r.input + get_a);
+        BOOST_TEST_REQUIRE(h.handler.rejected.size() == 1u, r.input.substr(0, 60));
+        BOOST_TEST(h.handler.rejected[0] == r.status);
+        BOOST_TEST(out.find("Connection: close\r\n") != std::string::npos);
+        BOOST_TEST(h.handler.targets.empty());  // nothing after a framing error is trusted
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_leaves_midway_gets_no_answer) {
+    harness h;
+    const auto out = h.run("GET /a HTTP/1.1\r\nHost: x\r\nContent-Le");
+    BOOST_TEST(out.empty());
+    BOOST_TEST(h.handler.targets.empty());
+    BOOST_TEST(h.ended);
+}
+
+// Every read and write may fail: at each position the session ends cleanly, never hangs and
+// never answers twice; past the last operation it completes the exchange.
+BOOST_AUTO_TEST_CASE(fail_count_matrix) {
+    bool completed = false;
+    for (std::size_t n = 1; n < 64 && !completed; ++n) {
+        net::io_context ioc;
+        beast::test::fail_count fc(n);
+        beast::test::stream server(ioc, fc);
+        beast::test::stream client(ioc);
+        server.connect(client);
+        server.read_size(5);
+        echo_handler handler;
+        session_limits limits;
+        session_flags flags;
+        beast::flat_buffer buffer;
+        client.write_some(net::buffer(get_a));
+        client.close();
+        bool ended = false;
+        net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags),
+                      [&](std::exception_ptr e) {
+                          ended = true;
+                          BOOST_TEST(!e, "n = " << n);
+                      });
+        ioc.run();
+        BOOST_TEST_REQUIRE(ended, "n = " << n);
+        BOOST_TEST(handler.targets.size() <= 1u);
+        completed = std::string(client.str()) == answer_a;
+    }
+    BOOST_TEST(completed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,130 @@
+// Every backend's translators, driven by JSON fixtures in fixtures/<backend>/<operation>/: each
+// gives the request, the upstream calls expected at each step with the reply to each, the Sahara
+// answer expected at the end and, optionally, the effects the call must leave for the gateway.
+// The driver owns the per-request context, as the executor does for a live request.
+#include "fixture_support.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace json = boost::json;
+using namespace sgw;
+using namespace sgw::fixtures;
+
+namespace {
+
+// "folder/name" of every fixture.
+std::vector<std::string> fixture_names() {
+    std::vector<std::string> out;
+    for (auto& t : subjects())
+        if (!t.folder.ends_with("/list"))  // the list fixtures have their own driver (list_translator_test.cpp)
+            for (auto& n : names(t.folder, true)) out.push_back(n);
+    return out;
+}
+
+void check_call(const translators::upstream_call& call, const json::object& expected) {
+    BOOST_TEST(method_name(call.verb) == expected.at("method").as_string());
+    BOOST_TEST(call.target == expected.at("target").as_string());
+    if (auto* body = expected.if_contains("body")) BOOST_TEST(json::parse(call.body) == *body, call.body);
+    const bool safe = expected.contains("retry_safe") ? expected.at("retry_safe").as_bool() : true;
+    BOOST_TEST(call.retry_safe == safe);
+}
+
+std::string_view kind_name(translators::effect::kind k) {
+    switch (k) {
+        case translators::effect::kind::killing: return "killing";
+        case translators::effect::kind::not_killing: return "not_killing";
+        case translators::effect::kind::deleted: return "deleted";
+        case translators::effect::kind::cluster: return "cluster";
+    }
+    return "?";
+}
+
+// "effects": [["killing", "<id>"], ["cluster", "<id>", "<cluster>"], ...], exactly, in order.
+void check_effects(const std::vector<translators::effect>& got, const json::array& expected) {
+    std::string shown;
+    for (auto& e : got) shown += std::string(kind_name(e.what)) + " " + e.job_id + " " + e.value + "; ";
+    BOOST_TEST_REQUIRE(got.size() == expected.size(), "effects: " << shown);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        auto& want = expected[i].as_array();
+        BOOST_TEST(kind_name(got[i].what) == want.at(0).as_string(), "effect " << i << ": " << shown);
+        BOOST_TEST(got[i].job_id == want.at(1).as_string());
+        if (want.size() > 2) BOOST_TEST(got[i].value == want.at(2).as_string());
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(translator_fixtures)
+
+BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), name) {
+    auto doc = load(name).as_object();
+    BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
+    const auto folder = name.substr(0, name.rfind('/'));
+    const auto all = subjects();
+    const subject* t = nullptr;
+    for (auto& candidate : all)
+        if (candidate.folder == folder) t = &candidate;
+    BOOST_TEST_REQUIRE(t != nullptr);
+
+    auto& r = doc["request"].as_object();
+    sahara::request req;
+    req.op = t->op;
+    if (auto* v = r.if_contains("version")) req.version = v->as_string() == "v2" ? sahara::api_version::v2 : sahara::api_version::v1_1;
+    req.project_id = std::string(r["project_id"].as_string());
+    req.id = r.contains("id") ? std::string(r["id"].as_string()) : std::string();
+    req.request_id = std::string(r["request_id"].as_string());
+    if (auto* b = r.if_contains("body")) req.body = json::serialize(*b);
+    if (auto* b = r.if_contains("body_text")) req.body = std::string(b->as_string());
+    req.content_type = r.contains("content_type") ? std::string(r["content_type"].as_string()) : "application/json";
+    if (auto* k = r.if_contains("being_killed"))
+        for (auto& id : k->as_array()) req.being_killed.emplace_back(id.as_string());
+
+    if (auto* d = r.if_contains("deleted_lately")) req.deleted_lately = d->as_bool();
+
+    translators::step_context ctx;
+    for (auto& step : doc["steps"].as_array()) {
+        auto next = run_step(t->step, req, ctx);
+        BOOST_TEST_REQUIRE(!next.response.has_value(), "answered early with " << (next.response ? next.response->body : ""));
+        auto& so = step.as_object();
+        if (auto* one = so.if_contains("expect_call")) {
+            BOOST_TEST_REQUIRE(next.calls.size() == 1u);
+            check_call(next.calls[0], one->as_object());
+            ctx.add(reply_of(so.at("reply").as_object()));
+        } else {
+            auto& calls = so.at("expect_calls").as_array();
+            auto& step_replies = so.at("replies").as_array();
+            BOOST_TEST_REQUIRE(next.calls.size() == calls.size());
+            for (std::size_t i = 0; i < calls.size(); ++i) {
+                check_call(next.calls[i], calls[i].as_object());
+                ctx.add(reply_of(step_replies[i].as_object()));
+            }
+        }
+    }
+    auto final_step = run_step(t->step, req, ctx);
+    BOOST_TEST_REQUIRE(final_step.response.has_value(), "asked for another call: " << final_step.calls.size());
+    auto& expect = doc["expect"].as_object();
+    BOOST_TEST(final_step.response->status == expect["status"].as_int64());
+    if (auto* effects = expect.if_contains("effects")) check_effects(ctx.effects(), effects->as_array());
+    if (final_step.response->status == 204) {
+        BOOST_TEST(final_step.response->body.empty());
+        return;
+    }
+    auto body = json::parse(final_step.response->body);
+    if (auto* full = expect.if_contains("body")) {
+        BOOST_TEST(body == *full, "body " << json::serialize(body) << "\nexpected " << json::serialize(*full));
+        if (full->is_object() && full->as_object().contains("job_execution")) {
+            // Key order matters to nobody, but the set of keys must be Sahara's exactly.
+            BOOST_TEST(body.as_object().at("job_execution").as_object().size() ==
+                       full->as_object().at("job_execution").as_object().size());
+        }
+    }
+    if (auto* subset = expect.if_contains("body_subset")) {
+        std::string where = "body";
+        BOOST_TEST(contains(body, *subset, where), where << " in " << json::serialize(body));
+    }
+    if (final_step.response->status >= 500) BOOST_TEST(!final_step.response->log_detail.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,116 @@
+// Routing of Sahara paths (sahara-api.md §1).
+#include "translators/sahara/router.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sgw;
+using namespace sgw::sahara;
+
+namespace {
+const std::string P = "37caa80116e1403ab603e5eeb48a2f74";
+const std::string J = "2de74673-1a78-48af-a95b-e1fec4a4ae9c";
+
+unsigned status_of(const route_result& r) {
+    if (auto* e = std::get_if<route_error>(&r))
+        return e->why == fault::method_not_allowed ? 405u : e->why == fault::bad_target ? 400u : 404u;
+    return 200;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(router)
+
+BOOST_AUTO_TEST_CASE(cancel_route) {
+    auto r = route("GET", "/v1.1/" + P + "/job-executions/" + J + "/cancel");
+    auto* m = std::get_if<route_match>(&r);
+    BOOST_TEST_REQUIRE(m != nullptr);
+    BOOST_TEST((m->op == sahara::operation::cancel));
+    BOOST_TEST(m->project_id == P);
+    BOOST_TEST(m->id == J);
+}
+
+BOOST_AUTO_TEST_CASE(json_suffix_and_query) {
+    BOOST_TEST(status_of(route("GET", "/v1.1/" + P + "/job-executions/" + J + "/cancel.json")) == 200u);
+    BOOST_TEST(status_of(route("GET", "/v1.1/" + P + "/job-executions/" + J + "/cancel?x=1")) == 200u);
+    auto listed = route("GET", "/v2/jobs?status=killed&limit=2&status=x%20y");
+    auto* m = std::get_if<route_match>(&listed);
+    BOOST_TEST_REQUIRE(m != nullptr);
+    BOOST_TEST_REQUIRE(m->query.size() == 3u);
+    BOOST_TEST(m->query[0].first == "status");
+    BOOST_TEST(m->query[0].second == "killed");
+    BOOST_TEST(m->query[2].second == "x y");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_method_is_405) {
+    for (auto v : {"POST", "PUT", "DELETE", "PATCH"})
+        BOOST_TEST(status_of(route(v, "/v1.1/" + P + "/job-executions/" + J + "/cancel")) == 405u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths_are_404) {
+    for (const std::string& t : std::vector<std::string>{"/v1.1", "/v1.0/" + P + "/job-executions/" + J + "/cancel",
+                          "/v1.1/" + P + "/job-executions/" + J + "/cancel/",  // Flask: no trailing slash
+                          "/v1.1/" + P + "/job-executions//cancel", "/v1.1/" + P + "/clusters/" + J + "/cancel",
+                          "/v1.1/" + P + "/job-executions/" + J + "/kill"})
+        BOOST_TEST(status_of(route("GET", t)) == 404u, t);
+}
+
+BOOST_AUTO_TEST_CASE(parameters_cannot_reshape_the_upstream_path) {
+    for (const std::string& t : std::vector<std::string>{"/v1.1/" + P + "/job-executions/..%2F..%2Fclusters/cancel",
+                          "/v1.1/" + P + "/job-executions/a%2Fb/cancel", "/v1.1/%2E%2E/job-executions/" + J + "/cancel",
+                          "/v1.1/" + P + "/job-executions/" + std::string(65, 'a') + "/cancel",
+                          "/v1.1/" + P + "/job-executions/a%00b/cancel", "/v1.1/" + P + "/job-executions/a b/cancel"})
+        BOOST_TEST(status_of(route("GET", t)) != 200u, t);
+}
+
+BOOST_AUTO_TEST_CASE(every_sahara_route) {
+    struct row {
+        std::string_view verb;
+        std::string target;
+        sahara::operation op;
+        sahara::api_version version;
+        bool with_project;
+    };
+    using op = sahara::operation;
+    const auto v1 = sahara::api_version::v1_1, v2 = sahara::api_version::v2;
+    const std::string je = "/job-executions";
+    const row rows[] = {
+        {"GET", "/v1.1/" + P + je, op::list, v1, true},
+        {"GET", "/v1.1" + je, op::list, v1, false},
+        {"GET", "/v1.1/" + P + je + ".json", op::list, v1, true},
+        {"GET", "/v1.1/" + P + je + "/" + J, op::show, v1, true},
+        {"GET", "/v1.1" + je + "/" + J + ".json", op::show, v1, false},
+        {"GET", "/v1.1/" + P + je + "/" + J + "/refresh-status", op::refresh_status, v1, true},
+        {"GET", "/v1.1" + je + "/" + J + "/cancel", op::cancel, v1, false},
+        {"PATCH", "/v1.1/" + P + je + "/" + J, op::update, v1, true},
+        {"DELETE", "/v1.1/" + P + je + "/" + J, op::remove, v1, true},
+        {"POST", "/v1.1/" + P + "/jobs/" + J + "/execute", op::execute, v1, true},
+        {"POST", "/v1.1/jobs/" + J + "/execute", op::execute, v1, false},
+        {"GET", "/v2/jobs", op::list, v2, false},
+        {"GET", "/v2/jobs?status=killed", op::list, v2, false},
+        {"POST", "/v2/jobs", op::execute, v2, false},
+        {"GET", "/v2/jobs/" + J, op::show, v2, false},
+        {"PATCH", "/v2/jobs/" + J, op::update, v2, false},
+        {"DELETE", "/v2/" + P + "/jobs/" + J, op::remove, v2, true},
+    };
+    for (auto& r : rows) {
+        auto res = route(r.verb, r.target);
+        auto* m = std::get_if<route_match>(&res);
+        BOOST_TEST_REQUIRE(m != nullptr, r.target);
+        BOOST_TEST((m->op == r.op), r.target);
+        BOOST_TEST((m->version == r.version), r.target);
+        BOOST_TEST(m->project_id == (r.with_project ? P : std::string()), r.target);
+    }
+    BOOST_TEST(status_of(route("PUT", "/v2/jobs/" + J)) == 405u);
+    BOOST_TEST(status_of(route("GET", "/v1.0/" + P + je)) == 404u);  // v1.0 has no job executions
+}
+
+BOOST_AUTO_TEST_CASE(root_is_the_versions_document) {
+    for (auto v : {"GET", "POST", "HEAD"})
+        BOOST_TEST(std::holds_alternative<route_versions>(route(v, "/")));
+}
+
+BOOST_AUTO_TEST_CASE(unparsable_target_is_400) {
+    BOOST_TEST(status_of(route("GET", "http://example.com/x")) == 400u);
+    BOOST_TEST(status_of(route("GET", "/v1.1/%zz")) == 400u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,28 @@
+// What a Sahara call's outcome means for the gateway's memory of recent actions.
+#include "translators/sahara/memory.hpp"
+
+namespace sgw::sahara {
+using translators::effect;
+
+void note_shown(translators::step_context& ctx, std::string_view id, job_status status) {
+    if (id.empty()) return;
+    ctx.remember(effect{status == job_status::to_be_killed ? effect::kind::killing : effect::kind::not_killing,
+                        std::string(id),
+                        {}});
+}
+
+void note_deleted(translators::step_context& ctx, std::string_view id) {
+    ctx.remember(effect{effect::kind::deleted, std::string(id), {}});
+}
+
+void note_cluster(translators::step_context& ctx, std::string_view id, std::string_view cluster) {
+    if (id.empty() || cluster.empty()) return;
+    ctx.remember(effect{effect::kind::cluster, std::string(id), std::string(cluster)});
+}
+
+response after_delete_not_found(const request& req, response not_found) {
+    if (not_found.status == 404 && req.deleted_lately) return response{204, {}, {}};
+    return not_found;
+}
+
+}  // namespace sgw::sahara

@@ -1,0 +1,116 @@
+// Sahara's URL map.
+#include "translators/sahara/router.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <array>
+#include <vector>
+
+namespace sgw::sahara {
+namespace {
+
+constexpr std::string_view project_param = "{project_id}";
+constexpr std::string_view id_param = "{id}";
+
+struct route_def {
+    std::string_view verb;
+    std::vector<std::string_view> pattern;
+    operation op;
+    api_version version;
+};
+
+const std::vector<route_def>& routes() {
+    using op = operation;
+    static const std::vector<route_def> table = [] {
+        struct base {
+            std::string_view verb;
+            std::vector<std::string_view> tail;  // after the version and optional project
+            op operation;
+            api_version version;
+        };
+        const base bases[] = {
+            {"GET", {"job-executions"}, op::list, api_version::v1_1},
+            {"GET", {"job-executions", id_param}, op::show, api_version::v1_1},
+            {"GET", {"job-executions", id_param, "refresh-status"}, op::refresh_status, api_version::v1_1},
+            {"GET", {"job-executions", id_param, "cancel"}, op::cancel, api_version::v1_1},
+            {"PATCH", {"job-executions", id_param}, op::update, api_version::v1_1},
+            {"DELETE", {"job-executions", id_param}, op::remove, api_version::v1_1},
+            {"POST", {"jobs", id_param, "execute"}, op::execute, api_version::v1_1},
+            {"GET", {"jobs"}, op::list, api_version::v2},
+            {"POST", {"jobs"}, op::execute, api_version::v2},
+            {"GET", {"jobs", id_param}, op::show, api_version::v2},
+            {"PATCH", {"jobs", id_param}, op::update, api_version::v2},
+            {"DELETE", {"jobs", id_param}, op::remove, api_version::v2},
+        };
+        std::vector<route_def> out;
+        for (const auto& b : bases) {
+            const std::string_view prefix = b.version == api_version::v1_1 ? "v1.1" : "v2";
+            for (bool with_project : {true, false}) {
+                route_def d{b.verb, {prefix}, b.operation, b.version};
+                if (with_project) d.pattern.push_back(project_param);
+                d.pattern.insert(d.pattern.end(), b.tail.begin(), b.tail.end());
+                out.push_back(std::move(d));
+            }
+        }
+        return out;
+    }();
+    return table;
+}
+
+bool safe_param(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool matches(const route_def& def, const std::vector<std::string>& segs, route_match& out) {
+    if (def.pattern.size() != segs.size()) return false;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+        const auto p = def.pattern[i];
+        if (p == project_param || p == id_param) {
+            if (!safe_param(segs[i])) return false;
+            (p == project_param ? out.project_id : out.id) = segs[i];
+        } else if (p != segs[i]) {
+            return false;
+        }
+    }
+    out.op = def.op;
+    out.version = def.version;
+    return true;
+}
+
+}  // namespace
+
+route_result route(std::string_view method, std::string_view target) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) return route_error{fault::bad_target};
+
+    std::vector<std::string> segs;
+    for (auto seg : parsed->segments()) segs.emplace_back(seg);
+    // Sahara's versions filter answers any method on a path of slashes only (sahara-api.md §9).
+    if (segs.empty() || (segs.size() == 1 && segs[0].empty())) return route_versions{};
+    if (!segs.empty() && segs.back().ends_with(".json")) segs.back().resize(segs.back().size() - 5);
+
+    bool path_known = false;
+    for (const auto& def : routes()) {
+        route_match m;
+        if (!matches(def, segs, m)) continue;
+        if (def.verb == method) {
+            for (auto param : parsed->params()) {
+                // v2 spells refresh-status as a query parameter on show (sahara-api.md §3).
+                if (m.op == operation::show && m.version == api_version::v2 && param.key == "refresh_status")
+                    m.op = operation::refresh_status;
+                m.query.emplace_back(param.key, param.value);
+            }
+            return m;
+        }
+        path_known = true;
+    }
+    return route_error{path_known ? fault::method_not_allowed : fault::no_route};
+}
+
+}  // namespace sgw::sahara
