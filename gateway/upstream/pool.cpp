@@ -174,7 +174,7 @@ net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadlin
     low.socket().set_option(tcp::no_delay(true));
 
     if (c->secure) {
-        // SNI for name-based virtual hosting (style.md §7.5), and host name verification.
+        // SNI for name-based virtual hosting (gateway-anchors.md §3 lesson 8), and host name verification.
         if (!is_ip_literal(url_.host) && !SSL_set_tlsext_host_name(c->secure->native_handle(), url_.host.c_str())) {
             fail(transport::unreachable, "cannot set TLS server name");
             co_return nullptr;

@@ -81,7 +81,7 @@ private:
     bool closed_ = false;
 };
 
-/// A TLS client context that verifies peers by default (style.md §6.10).
+/// A TLS client context that verifies peers by default (gateway-anchors.md §3 lesson 8).
 std::unique_ptr<boost::asio::ssl::context> make_client_tls(const upstream_config& cfg);
 
 }  // namespace sgw::upstream

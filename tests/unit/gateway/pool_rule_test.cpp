@@ -1,4 +1,4 @@
-// The connection reuse rule (style.md §6.9) and the base URL parser.
+// The connection reuse rule (gateway-anchors.md §3 lesson 2) and the base URL parser.
 #include "gateway/upstream/pool.hpp"
 #include "gateway/upstream/url.hpp"
 
