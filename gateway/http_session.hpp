@@ -103,7 +103,7 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
             if (ec) break;
             buffer.commit(n);
         }
-        // A fresh parser for every message, with explicit limits (style.md §6.6).
+        // A fresh parser for every message, with explicit limits.
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
         parser.body_limit(limits.body_limit);
