@@ -11,6 +11,7 @@
 #include <csignal>
 #include <random>
 #include <fstream>
+#include <atomic>
 #include <thread>
 
 using namespace sgw::it;
@@ -135,6 +136,43 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_cleanly) {
     slow.join();
     BOOST_TEST((status == "TOBEKILLED" || status == "KILLED"), status);
     BOOST_TEST(s.gateway->wait(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_do_not_hold_up_a_drain) {
+    stack s({}, {"--server-drain-timeout-ms", "10000", "--server-idle-timeout-ms", "60000"});
+    client idle(s.gw_port());
+    BOOST_TEST(idle.request(http::verb::get, "/").status == 300u);
+    const auto t0 = std::chrono::steady_clock::now();
+    s.gateway->signal(SIGTERM);
+    // An idle keep-alive connection is closed at once: the exit waits for neither the idle
+    // timeout nor the drain timeout.
+    BOOST_TEST(s.gateway->wait(5s) == 0);
+    BOOST_TEST(std::chrono::steady_clock::now() - t0 < 5s);
+}
+
+BOOST_AUTO_TEST_CASE(the_drain_deadline_cancels_requests_in_flight) {
+    stack s({}, {"--server-drain-timeout-ms", "500", "--upstream-request-timeout-ms", "60000"});
+    auto id = s.create_job("running");
+    s.set_faults(R"({"latency_ms": 30000})");
+    std::atomic<bool> answered{false};
+    std::thread slow([&] {
+        try {
+            s.cancel(id);
+            answered = true;
+        } catch (const std::exception&) {
+            // The connection closes without an answer: the request was cancelled.
+        }
+    });
+    std::this_thread::sleep_for(200ms);
+    const auto t0 = std::chrono::steady_clock::now();
+    s.gateway->signal(SIGTERM);
+    // Past the 0.5 s deadline the request is cancelled and the process exits, long before MRS
+    // would have answered (30 s).
+    BOOST_TEST(s.gateway->wait(10s) == 0);
+    BOOST_TEST(std::chrono::steady_clock::now() - t0 < 10s);
+    slow.join();
+    BOOST_TEST(!answered);
+    BOOST_TEST(s.gateway->stderr_text().find("drain deadline passed") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(check_config_names_the_bad_key) {
