@@ -5,9 +5,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <exception>
@@ -47,6 +49,13 @@ upstream_reply internal_failure(std::exception_ptr e) {
     return r;
 }
 
+// Whether the request was cancelled (the listener's drain deadline): then nothing more is asked
+// of MRS, and the request ends without an answer.
+net::awaitable<bool> cancelled() {
+    auto state = co_await net::this_coro::cancellation_state;
+    co_return state.cancelled() != net::cancellation_type::none;
+}
+
 net::awaitable<upstream_reply> guarded_exchange(upstream_port& port, const upstream_call& call,
                                                 upstream::clock::time_point deadline) {
     std::exception_ptr failed;
@@ -55,6 +64,7 @@ net::awaitable<upstream_reply> guarded_exchange(upstream_port& port, const upstr
     } catch (...) {
         failed = std::current_exception();
     }
+    if (co_await cancelled()) std::rethrow_exception(failed);
     co_return internal_failure(failed);
 }
 
@@ -120,7 +130,13 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
                                   translators::step_context& ctx, upstream_port& port, std::size_t max_parallel,
                                   upstream::clock::time_point deadline) {
     execution out;
+    if (!step) {
+        out.fault = fault::no_answer;
+        out.detail = "the backend has no step function for this operation";
+        co_return out;
+    }
     for (; out.rounds < max_steps; ++out.rounds) {
+        if (co_await cancelled()) throw boost::system::system_error(net::error::operation_aborted, "request cancelled");
         translators::step_result next;
         try {
             next = step(req, ctx.replies(), ctx);

@@ -52,7 +52,9 @@ struct execution {
 /// Calls `step` until it answers, at most max_steps times. The calls of one step run at once,
 /// at most `max_parallel` at a time, and their replies join `ctx` in the order of the calls.
 /// All calls share `deadline`. An exception from a step ends the run with fault::no_answer;
-/// one from an upstream call becomes that call's `unreachable` reply.
+/// one from an upstream call becomes that call's `unreachable` reply. A cancelled request
+/// (cancellation signal on the calling coroutine) makes no further call and ends with
+/// boost::system::system_error(operation_aborted).
 boost::asio::awaitable<execution> execute(translators::step_fn step, const sahara::request& req,
                                           translators::step_context& ctx, upstream_port& port,
                                           std::size_t max_parallel, upstream::clock::time_point deadline);

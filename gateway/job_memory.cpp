@@ -18,14 +18,16 @@ job_memory::job_memory(limits l)
 void job_memory::apply(std::string_view project, std::span<const effect> effects, clock::time_point now) {
     for (const auto& e : effects) {
         switch (e.what) {
-            case effect::kind::killing: killing_.put(project, e.job_id, {}, now); break;
+            case effect::kind::killing: killing_.put(project, e.job_id, {}, now, true); break;
             case effect::kind::not_killing: killing_.erase(project, e.job_id); break;
             case effect::kind::deleted:
                 deleted_.put(project, e.job_id, {}, now);
                 killing_.erase(project, e.job_id);
                 clusters_.erase(project, e.job_id);
                 break;
-            case effect::kind::cluster: clusters_.put(project, e.job_id, e.value, now); break;
+            case effect::kind::cluster:
+                if (remember_clusters_) clusters_.put(project, e.job_id, e.value, now);
+                break;
         }
     }
 }
@@ -45,13 +47,17 @@ std::optional<std::string> job_memory::cluster_of(std::string_view project, std:
 
 std::size_t job_memory::size() const noexcept { return killing_.size() + deleted_.size() + clusters_.size(); }
 
-void job_memory::recent::put(std::string_view project, std::string_view id, std::string value, clock::time_point now) {
+void job_memory::recent::put(std::string_view project, std::string_view id, std::string value, clock::time_point now,
+                             bool keep_expiry) {
     std::lock_guard lock(m_);
     if (size_.load(std::memory_order_relaxed) >= max_) prune(now);
     auto& ids = by_project_[std::string(project)];
-    auto [it, added] = ids.insert_or_assign(std::string(id), entry{std::move(value), now + ttl_});
-    (void)it;
-    if (added) size_.fetch_add(1, std::memory_order_relaxed);
+    auto [it, added] = ids.try_emplace(std::string(id), entry{std::move(value), now + ttl_});
+    if (added) {
+        size_.fetch_add(1, std::memory_order_relaxed);
+    } else if (!keep_expiry || it->second.until <= now) {
+        it->second = entry{std::move(value), now + ttl_};
+    }
 }
 
 void job_memory::recent::erase(std::string_view project, std::string_view id) {

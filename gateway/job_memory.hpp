@@ -35,7 +35,13 @@ public:
 
     explicit job_memory(limits l = default_limits());
 
-    /// Records what a call in `project` established.
+    /// Whether `cluster` effects are stored; off for backends that never read them back, so
+    /// that reads take no lock for them.
+    void remember_clusters(bool on) noexcept { remember_clusters_ = on; }
+
+    /// Records what a call in `project` established. A kill is remembered from the first time
+    /// it is seen: showing the job TOBEKILLED again does not extend it (Sahara gives up on a
+    /// kill job_canceling_timeout after the cancel).
     void apply(std::string_view project, std::span<const translators::effect> effects, clock::time_point now);
 
     /// Jobs of `project` being killed through this gateway (for reads to show TOBEKILLED).
@@ -54,7 +60,9 @@ private:
     class recent {
     public:
         recent(std::chrono::seconds ttl, std::size_t max_entries) : ttl_(ttl), max_(max_entries) {}
-        void put(std::string_view project, std::string_view id, std::string value, clock::time_point now);
+        /// Adds or replaces an entry. With `keep_expiry`, a live entry keeps the expiry it has.
+        void put(std::string_view project, std::string_view id, std::string value, clock::time_point now,
+                 bool keep_expiry = false);
         void erase(std::string_view project, std::string_view id);
         std::optional<std::string> get(std::string_view project, std::string_view id, clock::time_point now) const;
         std::vector<std::string> ids(std::string_view project, clock::time_point now) const;
@@ -77,6 +85,7 @@ private:
     recent killing_;
     recent deleted_;
     recent clusters_;
+    bool remember_clusters_ = true;
 };
 
 }  // namespace sgw

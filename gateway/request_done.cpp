@@ -6,9 +6,12 @@
 namespace sgw {
 
 void log_request_done(const request_done& r, bool access) {
-    if (r.status < 400 && !access) return;
-    const auto lvl = r.status >= 500 ? log::level::error : r.status >= 400 ? log::level::warn : log::level::info;
-    log::line line(lvl, r.status >= 400 ? "request failed" : "request");
+    const bool unanswered = r.status == 0;
+    if (r.status < 400 && !unanswered && !access) return;
+    const auto lvl = r.status >= 500 ? log::level::error
+                     : r.status >= 400 || unanswered ? log::level::warn
+                                                     : log::level::info;
+    log::line line(lvl, unanswered ? "request not answered" : r.status >= 400 ? "request failed" : "request");
     line.kv("rid", r.request_id)
         .kv("method", r.method)
         .kv("path", r.path)

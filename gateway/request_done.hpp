@@ -14,7 +14,7 @@ struct request_done {
     std::string_view path;       ///< without the query (which may carry markers and filters)
     std::string_view operation;  ///< "cancel", "list", ..., "versions", or "-" when none matched
     std::string_view version;    ///< "v1.1", "v2", or "" when none matched
-    unsigned status = 0;
+    unsigned status = 0;  ///< 0: no answer was sent (the request was cancelled)
     std::size_t upstream_calls = 0;
     std::chrono::microseconds upstream_time{0};  ///< from the first upstream call to the answer
     std::chrono::microseconds total_time{0};
@@ -22,7 +22,8 @@ struct request_done {
     std::string_view detail;  ///< why an error happened; never a secret
 };
 
-/// Logs `r`: errors always (warn for 4xx, error for 5xx), successes when `access` is on.
+/// Logs `r`: errors and unanswered requests always (warn for 4xx and unanswered, error for
+/// 5xx), successes when `access` is on.
 void log_request_done(const request_done& r, bool access);
 
 }  // namespace sgw

@@ -76,7 +76,19 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
         const auto o = request_origin(req, cfg_.listen.trust_forwarded);
         out = {300, sahara::versions_body(o.scheme, o.host), {}};
     } else {
-        out = co_await serve(req, std::get<sahara::route_match>(routed), c);
+        std::exception_ptr cancelled;
+        try {
+            out = co_await serve(req, std::get<sahara::route_match>(routed), c);
+        } catch (...) {
+            cancelled = std::current_exception();
+        }
+        if (cancelled) {
+            // The listener's drain deadline cancelled the request: no answer goes out.
+            c.record.detail = "cancelled at the drain deadline; no answer sent";
+            c.record.total_time = since(c.started);
+            log_request_done(c.record, cfg_.log.access);
+            std::rethrow_exception(cancelled);
+        }
     }
     auto res = make_response(out.status, std::move(out.body), c.request_id, req.version());
     if (c.v2_echo) {
@@ -123,6 +135,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     const auto now = clock::now();
     sreq.being_killed = memory_.being_killed(sreq.project_id, now);
     sreq.deleted_lately = memory_.deleted_lately(sreq.project_id, sreq.id, now);
+    if (backend_.uses_job_clusters) sreq.job_cluster = memory_.cluster_of(sreq.project_id, sreq.id, now).value_or("");
 
     translators::step_context ctx;
     pool_port port(pools_.select(sreq.project_id), token);

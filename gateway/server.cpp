@@ -23,6 +23,7 @@ server::~server() {
 void server::start() {
     const auto* backend = translators::find_backend(cfg_.upstream.backend);
     if (!backend) throw std::invalid_argument("upstream.backend: unknown backend " + cfg_.upstream.backend);
+    memory_.remember_clusters(backend->uses_job_clusters);
     auto url = upstream::parse_base_url(cfg_.upstream.url);
     if (!url) throw std::invalid_argument("upstream.url: " + url.error());
     const bool identity_tls = cfg_.identity.url.starts_with("https:");

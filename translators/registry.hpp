@@ -19,11 +19,14 @@ struct backend {
     std::array<step_fn, sahara::operation_count> steps{};
     /// Configuration keys that must be set for this backend ("upstream.url", ...).
     std::span<const std::string_view> required_keys;
+    /// Whether its translators read the job → cluster memory (request::job_cluster). Only
+    /// then does the gateway store the `cluster` effects calls report.
+    bool uses_job_clusters = false;
 
     step_fn step_for(sahara::operation op) const noexcept { return steps[static_cast<std::size_t>(op)]; }
 };
 
-/// Every backend, in the order --help lists them; the first is the default.
+/// Every backend, in the order --help lists them.
 std::span<const backend> backends() noexcept;
 
 /// The backend called `name`, or nullptr.

@@ -1,7 +1,7 @@
 // Building Sahara v1.1 job-execution objects from MRS v1.1 answers.
 #pragma once
 
-#include "translators/sahara/status.hpp"
+#include "translators/mrs_v1_1/status.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -10,7 +10,7 @@
 namespace sgw::mrs_v1_1 {
 
 /// The Sahara status of a job-exes record (mrs-api.md §2H): from job_state and
-/// job_final_status through the single table in sahara/status.hpp. nullopt when either
+/// job_final_status through the single table in mrs_v1_1/status.hpp. nullopt when either
 /// field is missing or holds an undocumented value.
 std::optional<sahara::job_status> exe_status(const boost::json::object& exe);
 

@@ -41,6 +41,9 @@ struct request {
     /// sahara-api.md §5), and whether it deleted the job `id` lately.
     std::vector<std::string> being_killed;
     bool deleted_lately = false;
+    /// The cluster the gateway last saw job `id` on, or empty (filled only for backends whose
+    /// job ids do not name their cluster: registry `uses_job_clusters`).
+    std::string job_cluster;
 };
 
 

@@ -29,6 +29,17 @@ BOOST_AUTO_TEST_CASE(killing_until_seen_otherwise) {
     BOOST_TEST(m.being_killed(p, t0 + 2s).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_kill_is_timed_from_when_it_was_first_seen) {
+    job_memory m({10s, 20s, 30s, 100});
+    const effect killing[] = {{effect::kind::killing, "a", {}}};
+    m.apply(p, killing, t0);
+    m.apply(p, killing, t0 + 8s);  // still shown TOBEKILLED: the 10 s are not restarted
+    BOOST_TEST(m.being_killed(p, t0 + 9s).size() == 1u);
+    BOOST_TEST(m.being_killed(p, t0 + 10s).empty());
+    m.apply(p, killing, t0 + 11s);  // a new cancel after the old one expired starts afresh
+    BOOST_TEST(m.being_killed(p, t0 + 20s).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(entries_expire) {
     job_memory m({10s, 20s, 30s, 100});
     const effect all[] = {{effect::kind::killing, "a", {}},
@@ -53,6 +64,15 @@ BOOST_AUTO_TEST_CASE(a_delete_ends_the_kill_and_forgets_the_cluster) {
     BOOST_TEST(!m.cluster_of(p, "a", t0 + 1s).has_value());
     BOOST_TEST(m.deleted_lately(p, "a", t0 + 1s));
     BOOST_TEST(!m.deleted_lately(other, "a", t0 + 1s));
+}
+
+BOOST_AUTO_TEST_CASE(clusters_are_not_stored_when_no_backend_reads_them) {
+    job_memory m;
+    m.remember_clusters(false);
+    const effect seen[] = {{effect::kind::cluster, "a", "cl-1"}, {effect::kind::killing, "a", {}}};
+    m.apply(p, seen, t0);
+    BOOST_TEST(!m.cluster_of(p, "a", t0).has_value());
+    BOOST_TEST(m.being_killed(p, t0).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(bounded_even_when_every_entry_is_live) {

@@ -152,8 +152,10 @@ void walk_two_pages(bool inclusive) {
 
 BOOST_AUTO_TEST_SUITE(list_translator)
 
-BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(names("list")), name) {
-    auto doc = load("list/" + name).as_object();
+constexpr std::string_view fixture_folder = "mrs_v1_1/list";
+
+BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(names(fixture_folder)), name) {
+    auto doc = load(std::string(fixture_folder) + "/" + name).as_object();
     BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
     auto& r = doc["request"].as_object();
     std::vector<std::pair<std::string, std::string>> query;

@@ -58,6 +58,14 @@ void check_effects(const std::vector<translators::effect>& got, const json::arra
 
 BOOST_AUTO_TEST_SUITE(translator_fixtures)
 
+// A data test case over an empty folder is skipped, not failed: make a missing folder fail.
+BOOST_AUTO_TEST_CASE(every_operation_of_every_backend_has_fixtures) {
+    for (const auto& t : subjects()) {
+        BOOST_TEST(t.step != nullptr, t.folder);
+        BOOST_TEST(names(t.folder).size() >= 4u, t.folder);
+    }
+}
+
 BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), name) {
     auto doc = load(name).as_object();
     BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
