@@ -50,11 +50,8 @@ upstream_reply internal_failure(std::exception_ptr e) {
 }
 
 // Whether the request was cancelled (the listener's drain deadline): then nothing more is asked
-// of MRS, and the request ends without an answer.
-net::awaitable<bool> cancelled() {
-    auto state = co_await net::this_coro::cancellation_state;
-    co_return state.cancelled() != net::cancellation_type::none;
-}
+// of MRS, and the request ends without an answer. Read inline (no coroutine frame of its own).
+bool is_cancelled(const net::cancellation_state& state) { return state.cancelled() != net::cancellation_type::none; }
 
 net::awaitable<upstream_reply> guarded_exchange(upstream_port& port, const upstream_call& call,
                                                 upstream::clock::time_point deadline) {
@@ -64,7 +61,7 @@ net::awaitable<upstream_reply> guarded_exchange(upstream_port& port, const upstr
     } catch (...) {
         failed = std::current_exception();
     }
-    if (co_await cancelled()) std::rethrow_exception(failed);
+    if (is_cancelled(co_await net::this_coro::cancellation_state)) std::rethrow_exception(failed);
     co_return internal_failure(failed);
 }
 
@@ -110,8 +107,9 @@ net::awaitable<std::vector<upstream_reply>> fan_out(std::vector<upstream_call> c
 
 }  // namespace
 
+// Hands back the pool's own awaitable: no coroutine frame of its own.
 net::awaitable<upstream_reply> pool_port::exchange(const upstream_call& call, upstream::clock::time_point deadline) {
-    co_return co_await pool_.exchange(make_upstream_request(call, token_), call.retry_safe, deadline);
+    return pool_.exchange(make_upstream_request(call, token_), call.retry_safe, deadline);
 }
 
 upstream::request make_upstream_request(const upstream_call& call, std::string_view token) {
@@ -136,7 +134,8 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
         co_return out;
     }
     for (; out.rounds < max_steps; ++out.rounds) {
-        if (co_await cancelled()) throw boost::system::system_error(net::error::operation_aborted, "request cancelled");
+        if (is_cancelled(co_await net::this_coro::cancellation_state))
+            throw boost::system::system_error(net::error::operation_aborted, "request cancelled");
         translators::step_result next;
         try {
             next = step(req, ctx.replies(), ctx);
