@@ -7,6 +7,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <optional>
 #include <sys/socket.h>
@@ -31,6 +33,13 @@ using namespace net::experimental::awaitable_operators;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
+// How long the TLS liveness probe lets OpenSSL work on the bytes found on an idle socket.
+// They have arrived already, so a close_notify, another alert or stray data ends the read at
+// once; only bytes that leave OpenSSL waiting for more (a post-handshake message such as a
+// TLS 1.3 NewSessionTicket or KeyUpdate, or a record still in flight) let the timer win.
+// Short, because that case means a live connection and the wait delays its request.
+constexpr auto tls_probe_wait = std::chrono::milliseconds(5);
+
 class connection {
 public:
     std::optional<beast::tcp_stream> plain;
@@ -42,15 +51,38 @@ public:
 
     beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
-    /// Whether a pooled connection is still open: the peer may have closed it while idle.
-    bool alive() {
+    /// Whether a pooled connection may carry another request: the peer may have ended it
+    /// while it sat idle (gateway-anchors.md §3, lesson 2).
+    net::awaitable<bool> still_alive() {
         char byte;
         const auto n = ::recv(lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0) return false;  // orderly close by the peer
-        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-        // Unsolicited bytes: on plain HTTP they can only belong to a broken exchange. Under
-        // TLS they may be a session ticket, which the next read consumes.
-        return secure.has_value();
+        if (n == 0) co_return false;  // orderly close by the peer
+        if (n < 0) co_return errno == EAGAIN || errno == EWOULDBLOCK;  // nothing pending: alive
+        // Unsolicited bytes on plain HTTP can only belong to a broken exchange.
+        if (!secure) co_return false;
+
+        // Under TLS the raw bytes cannot tell a harmless post-handshake message from a
+        // close_notify: a peer ending the connection sends close_notify and may keep the TCP
+        // connection open, so no EOF shows on the socket. Only OpenSSL can tell, so read
+        // through it, racing a short timer (the operator cancels the loser):
+        // - the read ends first: a close_notify or other alert (error), EOF, or application
+        //   data nobody asked for. Dead either way.
+        // - the timer ends first: OpenSSL consumed what came (a NewSessionTicket, say),
+        //   found no application data and waits for more. Cancelling that read leaves the
+        //   stream usable: OpenSSL returned WANT_READ, and whatever Asio had already read
+        //   from the socket was handed to OpenSSL before the cancellation took effect, so
+        //   nothing is lost and the next read carries on from there. An answer OpenSSL owes
+        //   (to a KeyUpdate that asks for one) is written by the read itself, at once, as
+        //   an idle connection's send buffer is empty.
+        // Beast's own expiry is no use here: it closes the socket when it fires. It is also
+        // still set to the last exchange's deadline, now past, which would end the read at
+        // once; run() sets the next deadline.
+        lowest().expires_never();
+        std::array<char, 1> scratch;  // one byte of data is enough to condemn the connection
+        net::steady_timer wait(co_await net::this_coro::executor, tls_probe_wait);
+        const auto first =
+            co_await (secure->async_read_some(net::buffer(scratch), use_tuple) || wait.async_wait(use_tuple));
+        co_return first.index() == 1;
     }
 };
 
@@ -92,22 +124,24 @@ void pool::close() {
     sweep_timer_.cancel();
 }
 
-// A connection idle for less than this is reused without the EOF check when the call may be
-// resent: a peer closing it that fast is rare, and the resend covers it. Calls that must not
-// be resent always pay for the check.
+// A connection idle for less than this is reused without the liveness check when the call
+// may be resent: a peer closing it that fast is rare, and the resend covers it. Calls that
+// must not be resent always pay for the check.
 constexpr auto unchecked_reuse = std::chrono::seconds(1);
 
-std::unique_ptr<connection> pool::take_idle(bool retry_safe) {
-    const auto now = clock::now();
+// The connection leaves idle_ before its check, so that nothing else (another call on this
+// thread, the sweeper) touches it while the TLS probe is suspended.
+net::awaitable<std::unique_ptr<connection>> pool::take_idle(bool retry_safe) {
     while (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
-        if (now - c->last_used >= cfg_.idle_timeout) continue;
-        const bool check = !retry_safe || now - c->last_used >= unchecked_reuse;
-        if (check && !c->alive()) continue;
-        return c;
+        const auto idle_for = clock::now() - c->last_used;
+        if (idle_for >= cfg_.idle_timeout) continue;
+        const bool check = !retry_safe || idle_for >= unchecked_reuse;
+        if (check && !co_await c->still_alive()) continue;
+        co_return c;
     }
-    return nullptr;
+    co_return nullptr;
 }
 
 void pool::give_back(std::unique_ptr<connection> c) {
@@ -250,7 +284,8 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
     req.keep_alive(true);
     if (signer_) signer_->sign(req);
     for (int attempt_no = 0;; ++attempt_no) {
-        auto c = attempt_no == 0 ? take_idle(retry_safe) : nullptr;
+        std::unique_ptr<connection> c;
+        if (attempt_no == 0) c = co_await take_idle(retry_safe);
         const bool reused = c != nullptr;
         if (!reused) {
             upstream_reply failure;

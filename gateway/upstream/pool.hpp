@@ -66,7 +66,7 @@ private:
     boost::asio::awaitable<std::unique_ptr<connection>> open(clock::time_point deadline,
                                                              translators::upstream_reply& failure);
     boost::asio::awaitable<void> run(connection& c, request& req, clock::time_point deadline, attempt& out);
-    std::unique_ptr<connection> take_idle(bool retry_safe);
+    boost::asio::awaitable<std::unique_ptr<connection>> take_idle(bool retry_safe);
     void give_back(std::unique_ptr<connection> c);
     boost::asio::awaitable<void> sweep();
 

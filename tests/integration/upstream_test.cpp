@@ -43,6 +43,44 @@ void make_certificates(const std::string& dir) {
     BOOST_TEST_REQUIRE(std::system(cmd.c_str()) == 0);
 }
 
+// MRS ends the pooled connection while it is idle (the simulator's idle_close_ms); then a
+// DELETE and an execute, neither of which is ever resent, must still succeed, each on a new
+// connection.
+void delete_and_execute_after_an_idle_close(stack& s) {
+    const std::string jobs = "/v1.1/" + demo_project + "/job-executions/";
+    const std::vector<std::pair<std::string, std::string>> h = {{"X-Auth-Token", demo_token},
+                                                                {"Content-Type", "application/json"}};
+    const auto spare_1 = s.create_job("succeeded");
+    const auto spare_2 = s.create_job("succeeded");
+    const auto target = s.create_job("succeeded");
+    s.set_faults(R"({"idle_close_ms": 200})");
+    s.reset_stats();
+    client c(s.gw_port());  // one client connection: one worker thread, one pool
+    // A one-call request that leaves its connection in the pool, then an idle spell long
+    // enough for MRS to end that connection.
+    auto pool_then_idle = [&](const std::string& id) {
+        auto r = c.request(http::verb::delete_, jobs + id, h);
+        BOOST_TEST_REQUIRE(r.status == 204u, r.body);
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    };
+
+    pool_then_idle(spare_1);
+    auto del = c.request(http::verb::delete_, jobs + target, h);
+    BOOST_TEST(del.status == 204u, del.body);
+
+    pool_then_idle(spare_2);
+    auto exec = c.request(http::verb::post, "/v1.1/" + demo_project + "/jobs/b1000000-0000-4000-8000-000000000001/execute",
+                          h, R"({"cluster_id": "c1000000-0000-4000-8000-000000000001"})");
+    BOOST_TEST(exec.status == 202u, exec.body);
+
+    auto st = s.stats();
+    BOOST_TEST(st.at("by_endpoint").at("delete").as_int64() == 3);  // each sent once, never resent
+    BOOST_TEST(st.at("by_endpoint").at("execute").as_int64() == 1);
+    // The first delete opens one; the second needs a new one, which the third reuses at once;
+    // the execute needs another.
+    BOOST_TEST(st.at("connections").as_int64() - 1 == 3);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(upstream)
@@ -102,6 +140,21 @@ BOOST_AUTO_TEST_CASE(tls_with_a_test_ca) {
     // Verification off is an explicit choice.
     s.start_gateway({"--upstream-verify", "false"}, "https://127.0.0.1:" + std::to_string(s.sim_port()));
     BOOST_TEST(check_cancelled(s.cancel(id), id) == "KILLED");
+}
+
+BOOST_AUTO_TEST_CASE(plain_connections_closed_by_mrs_while_idle_are_not_reused) {
+    stack s;
+    delete_and_execute_after_an_idle_close(s);
+}
+
+// A TLS peer ending an idle connection sends close_notify and may keep the TCP connection
+// open: the socket then holds bytes, not an EOF, and only a read through TLS tells.
+BOOST_AUTO_TEST_CASE(tls_connections_closed_by_mrs_while_idle_are_not_reused) {
+    const std::string dir = make_temp_dir();
+    make_certificates(dir);
+    stack s({"--tls-cert", dir + "/server.pem", "--tls-key", dir + "/server.key"});
+    s.start_gateway({"--upstream-ca-file", dir + "/ca.pem"}, "https://localhost:" + std::to_string(s.sim_port()));
+    delete_and_execute_after_an_idle_close(s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -77,7 +77,11 @@ Fault JSON (every key optional; unknown keys are refused):
                                larger than the body sent, then close
    "malformed_rate": 0..1,     share of answers made malformed (default 1)
    "stall": true,              read the request, never answer until the client closes
-   "reset_rate": 0..1}         share of requests answered by a TCP reset
+   "reset_rate": 0..1,         share of requests answered by a TCP reset
+   "idle_close_ms": N}         end a connection idle N ms between requests: FIN on HTTP;
+                               under TLS close_notify, the TCP connection left open until
+                               the client closes it (at most 5 s); applies to control
+                               connections too
 
 SIGINT or SIGTERM stops the simulator (exit 0).
 )";

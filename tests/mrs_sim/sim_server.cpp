@@ -3,6 +3,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -38,6 +39,7 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
 
 // ---------------------------------------------------------------------------------------
 // Faults
@@ -107,6 +109,8 @@ std::optional<fault_set> parse_faults(std::string_view body, std::string& error)
             f.stall = ok && v.get_bool();
         } else if (key == "reset_rate") {
             ok = rate(v, f.reset_rate);
+        } else if (key == "idle_close_ms") {
+            ok = integer(v, 0, 600000, f.idle_close_ms);
         } else {
             error = "unknown fault: " + std::string(key);
             return std::nullopt;
@@ -162,6 +166,14 @@ bool routine(const error_code& ec) {
            ec == asio::error::operation_aborted || ec == asio::error::broken_pipe;
 }
 
+// Whether bytes of a request already wait above the socket, where a wait for readability
+// does not see them: read with the TLS handshake's last flight, or with an earlier request.
+bool buffered(beast::tcp_stream&) { return false; }
+bool buffered(beast::ssl_stream<beast::tcp_stream>& stream) {
+    SSL* ssl = stream.native_handle();
+    return SSL_has_pending(ssl) == 1 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
+}
+
 reply json_reply(unsigned status, const json::value& v) {
     return {status, json::serialize(v), {}};
 }
@@ -204,6 +216,7 @@ private:
                                       bool keep_alive, bool truncated);
 
     decision decide();
+    std::int64_t idle_close_ms();
     reply control(const http::request<http::string_body>& req);
     json::object render_stats() const;
 
@@ -282,12 +295,34 @@ decision server::decide() {
     return d;
 }
 
+std::int64_t server::idle_close_ms() {
+    std::lock_guard lock(fault_mutex_);
+    return faults_.idle_close_ms;
+}
+
 template <class Stream>
 asio::awaitable<ending> server::serve(Stream& stream) {
     beast::flat_buffer buffer;
     auto& tcp_layer = beast::get_lowest_layer(stream);
     std::int64_t answered = 0;  // MRS answers on this connection, for close_after
-    for (;;) {
+    for (bool first_request = true;; first_request = false) {
+        // idle_close_ms: end a keep-alive connection that waited that long for its next
+        // request, as upstreams and load balancers do (gateway-anchors.md §3, keep-alive reuse
+        // races). It ends like any graceful close: a TCP FIN on plain HTTP; under TLS a
+        // close_notify, after which the TCP connection stays open until the peer closes it or
+        // answers with its own close_notify (at most shutdown_timeout). In that window a
+        // client that only peeks at the raw socket sees bytes, not EOF. Waiting for
+        // readability consumes nothing, so a request that does come is read as usual.
+        if (const auto idle_ms = idle_close_ms();
+            idle_ms > 0 && !first_request && buffer.size() == 0 && !buffered(stream)) {
+            asio::steady_timer idle(co_await asio::this_coro::executor, std::chrono::milliseconds(idle_ms));
+            auto first = co_await (tcp_layer.socket().async_wait(tcp::socket::wait_read,
+                                                                 asio::as_tuple(asio::use_awaitable)) ||
+                                   idle.async_wait(asio::as_tuple(asio::use_awaitable)));
+            if (first.index() == 1) {
+                co_return ending::graceful;
+            }
+        }
         http::request_parser<http::string_body> parser;  // a fresh parser per request
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);

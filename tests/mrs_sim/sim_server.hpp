@@ -24,6 +24,7 @@ struct fault_set {
     double malformed_rate = 1;
     bool stall = false;
     double reset_rate = 0;
+    std::int64_t idle_close_ms = 0;  // 0: off
     json::object source;  // the JSON it was made from, shown by GET /_sim/faults
 };
 

@@ -467,8 +467,9 @@ BOOST_AUTO_TEST_CASE(faults_parse_and_rates_are_deterministic) {
     BOOST_TEST((f->malformed == fault_set::malformed_kind::truncated));
     BOOST_TEST(parse_faults(R"({"error_status":503})", err)->error_rate == 1.0);
     BOOST_TEST(parse_faults("{}", err).has_value());
+    BOOST_TEST(parse_faults(R"({"idle_close_ms":250})", err)->idle_close_ms == 250);
     for (const char* bad : {R"({"nope":1})", R"({"error_rate":2})", R"({"malformed":"x"})", R"({"stall":1})",
-                            R"({"latency_ms":-1})", R"({"error_status":200})", "[]", "{"}) {
+                            R"({"latency_ms":-1})", R"({"error_status":200})", R"({"idle_close_ms":-1})", "[]", "{"}) {
         BOOST_TEST(!parse_faults(bad, err), bad);
     }
 
