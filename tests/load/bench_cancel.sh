@@ -45,52 +45,9 @@ for bin in "$GATEWAY" "$SIM"; do [[ -x $bin ]] || die "not an executable: $bin (
 command -v wrk >/dev/null || die "wrk not found (Debian package wrk)"
 command -v curl >/dev/null || die "curl not found"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench_cancel.XXXXXX")
-PIDS=()
-declare -A NAMES=()
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ $rc != 0 ]]; then
-        local f
-        for f in "$TMP"/*.err; do
-            [[ -s $f ]] && { echo "--- tail of $(basename "$f")" >&2; tail -n 20 "$f" >&2; }
-        done
-    fi
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        # bounded wait, then SIGKILL
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# start NAME CMD... : runs CMD in the background, waits (bounded) for "listening HOST:PORT", sets PORT.
-start() {
-    local name=$1; shift
-    "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-    PIDS+=("$!")
-    local pid=$!
-    NAMES[$pid]=$name
-    for _ in $(seq 100); do
-        if grep -q '^listening ' "$TMP/$name.out" 2>/dev/null; then
-            PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$TMP/$name.out" | head -n1)
-            [[ -n $PORT ]] || die "$name printed an unexpected address: $(head -n1 "$TMP/$name.out")"
-            return 0
-        fi
-        kill -0 "$pid" 2>/dev/null || die "$name exited early: $(tail -n5 "$TMP/$name.err")"
-        sleep 0.1
-    done
-    die "$name did not report 'listening' within 10 s"
-}
+BENCH_NAME=bench_cancel
+# shellcheck source=procs.sh
+source "$(dirname "$0")/procs.sh"
 
 # alive : every child must still be running (a crash under load is a finding, not noise).
 alive() {
@@ -103,9 +60,6 @@ alive() {
     done
 }
 
-# cpu_ticks PID : user+system CPU time consumed so far, in clock ticks (Linux /proc).
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-HZ=$(getconf CLK_TCK)
 
 CURL=(curl -sS --noproxy '*' --max-time 5)
 
