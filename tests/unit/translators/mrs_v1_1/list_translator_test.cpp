@@ -3,7 +3,7 @@
 // Lists too long for a fixture (1000-row pages) are built in code below.
 #include "translators/mrs_v1_1/list.hpp"
 
-#include "fixture_support.hpp"
+#include "../fixture_support.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/data/test_case.hpp>
