@@ -2,6 +2,7 @@
 #include "gateway/identity.hpp"
 
 #include "gateway/executor.hpp"
+#include "gateway/log.hpp"
 #include "translators/common/fault.hpp"
 #include "translators/common/timefmt.hpp"
 
@@ -69,10 +70,17 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
     auto req = make_upstream_request(call, token);
     req.set("X-Subject-Token", token);
     auto reply = co_await pool_->exchange(std::move(req), true, deadline);
-    if (reply.outcome != translators::transport::ok) co_return fail(fault::identity_unavailable);
+    if (reply.outcome != translators::transport::ok) {
+        // The fault says "unavailable"; the log says why (never the token).
+        log::line(log::level::warn, "identity endpoint unreachable").kv("detail", reply.detail);
+        co_return fail(fault::identity_unavailable);
+    }
     // keystonemiddleware: a token Keystone does not accept is 401; any other failure 503.
     if (reply.status == 401 || reply.status == 403 || reply.status == 404) co_return fail(fault::token_refused);
-    if (reply.status != 200) co_return fail(fault::identity_unavailable);
+    if (reply.status != 200) {
+        log::line(log::level::warn, "identity endpoint failed").kv("status", reply.status);
+        co_return fail(fault::identity_unavailable);
+    }
     auto info = parse_token_body(reply.body);
     if (!info) co_return fail(fault::identity_bad_answer);
 
