@@ -228,7 +228,9 @@ step_result lister::start_further_exe_pages() {
     for (std::size_t i = 0; i < w_.clusters.size(); ++i) {
         const auto& c = w_.clusters[i];
         if (c.gone || !c.total || *c.total <= exe_page_rows || !lacks_records(c)) continue;
-        const long long pages = std::min((*c.total + exe_page_rows - 1) / exe_page_rows, max_exe_pages);
+        // Rounded up without adding first: MRS's totalRecord may be any integer, INT64_MAX included.
+        const long long pages =
+            std::min(*c.total / exe_page_rows + (*c.total % exe_page_rows != 0 ? 1 : 0), max_exe_pages);
         for (long long p = 2; p <= pages; ++p) {
             calls.push_back(get(exes_target(req_, c.id, p)));
             w_.owners.push_back(i);

@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <limits>
 
 namespace json = boost::json;
 using namespace sgw;
@@ -250,6 +251,24 @@ BOOST_AUTO_TEST_CASE(more_than_a_hundred_detail_reads_is_502) {
     auto res = drive(req, {{{list_target(), list_page(0, 101, nullptr, nullptr, false)}}});
     BOOST_TEST(res.status == 502u);
     BOOST_TEST(json::parse(res.body).at("error_name") == "BAD_GATEWAY");
+}
+
+// totalRecord is MRS's to choose: the largest integer still reads at most 20 pages a cluster
+// (found by the robustness test under UBSan: the page count overflowed).
+BOOST_AUTO_TEST_CASE(a_huge_total_record_reads_at_most_twenty_pages) {
+    auto req = list_request(sahara::api_version::v1_1, {});
+    translators::step_context ctx;
+    auto first = mrs_v1_1::list_step(req, ctx.replies(), ctx);
+    BOOST_TEST_REQUIRE(first.calls.size() == 1u);
+    ctx.add(list_page(0, 101, nullptr, nullptr));
+    auto exes = mrs_v1_1::list_step(req, ctx.replies(), ctx);
+    BOOST_TEST_REQUIRE(exes.calls.size() == 1u);
+    BOOST_TEST(exes.calls[0].target == exes_target(1));
+    ctx.add(exes_page(0, 100, static_cast<std::size_t>(std::numeric_limits<long long>::max())));
+    auto further = mrs_v1_1::list_step(req, ctx.replies(), ctx);
+    BOOST_TEST_REQUIRE(!further.response.has_value());
+    BOOST_TEST_REQUIRE(further.calls.size() == 19u);  // pages 2..20
+    BOOST_TEST(further.calls.back().target == exes_target(20));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
