@@ -330,7 +330,8 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
     if (const auto* b = translators::find_backend(cfg.upstream.backend)) {
         for (auto key : b->required_keys) {
             auto o = std::find_if(options().begin(), options().end(), [&](const option& x) { return x.key == key; });
-            if (o != options().end() && (o->show(cfg) == "\"\"" || o->show(cfg).empty()))
+            if (o == options().end()) continue;
+            if (const auto shown = o->show(cfg); shown.empty() || shown == "\"\"")
                 errors.push_back(std::string(key) + ": required by the " + std::string(b->name) + " backend (" +
                                  std::string(o->help) + ")");
         }

@@ -93,15 +93,12 @@ net::awaitable<std::vector<upstream_reply>> fan_out(std::vector<upstream_call> c
     const std::size_t n = std::min(std::max<std::size_t>(max_parallel, 1), b->calls.size());
     workers.reserve(n);
     for (std::size_t i = 0; i < n; ++i) workers.push_back(net::co_spawn(ex, worker(b, port, deadline), net::deferred));
-    auto [order, errors] = co_await net::experimental::make_parallel_group(std::move(workers))
-                               .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
-    (void)order;
-    // A worker ends early only through an exception it did not catch (none is expected); the
-    // calls it left behind are answered as failed.
-    for (auto& e : errors)
-        if (e)
-            for (auto& r : b->replies)
-                if (r.outcome == transport::ok && r.status == 0) r = internal_failure(e);
+    auto done = co_await net::experimental::make_parallel_group(std::move(workers))
+                    .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
+    // guarded_exchange turns every failure into a reply but the request's cancellation, which
+    // ends the request: pass it on.
+    for (auto& e : std::get<1>(done))
+        if (e) std::rethrow_exception(e);
     co_return std::move(b->replies);
 }
 

@@ -51,21 +51,26 @@ void job_memory::recent::put(std::string_view project, std::string_view id, std:
                              bool keep_expiry) {
     std::lock_guard lock(m_);
     if (size_.load(std::memory_order_relaxed) >= max_) prune(now);
-    auto& ids = by_project_[std::string(project)];
-    auto [it, added] = ids.try_emplace(std::string(id), entry{std::move(value), now + ttl_});
-    if (added) {
-        size_.fetch_add(1, std::memory_order_relaxed);
-    } else if (!keep_expiry || it->second.until <= now) {
-        it->second = entry{std::move(value), now + ttl_};
+    auto p = by_project_.find(project);
+    if (p == by_project_.end()) p = by_project_.emplace(std::string(project), by_text<entry>{}).first;
+    auto& ids = p->second;
+    if (auto it = ids.find(id); it != ids.end()) {
+        if (!keep_expiry || it->second.until <= now) it->second = entry{std::move(value), now + ttl_};
+        return;
     }
+    ids.emplace(std::string(id), entry{std::move(value), now + ttl_});
+    size_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void job_memory::recent::erase(std::string_view project, std::string_view id) {
     if (size_.load(std::memory_order_relaxed) == 0) return;
     std::lock_guard lock(m_);
-    auto p = by_project_.find(std::string(project));
+    auto p = by_project_.find(project);
     if (p == by_project_.end()) return;
-    size_.fetch_sub(p->second.erase(std::string(id)), std::memory_order_relaxed);
+    auto it = p->second.find(id);
+    if (it == p->second.end()) return;
+    p->second.erase(it);
+    size_.fetch_sub(1, std::memory_order_relaxed);
     if (p->second.empty()) by_project_.erase(p);
 }
 
@@ -73,9 +78,9 @@ std::optional<std::string> job_memory::recent::get(std::string_view project, std
                                                    clock::time_point now) const {
     if (size_.load(std::memory_order_relaxed) == 0) return std::nullopt;
     std::lock_guard lock(m_);
-    auto p = by_project_.find(std::string(project));
+    auto p = by_project_.find(project);
     if (p == by_project_.end()) return std::nullopt;
-    auto it = p->second.find(std::string(id));
+    auto it = p->second.find(id);
     if (it == p->second.end() || it->second.until <= now) return std::nullopt;
     return it->second.value;
 }
@@ -84,7 +89,7 @@ std::vector<std::string> job_memory::recent::ids(std::string_view project, clock
     std::vector<std::string> out;
     if (size_.load(std::memory_order_relaxed) == 0) return out;
     std::lock_guard lock(m_);
-    auto p = by_project_.find(std::string(project));
+    auto p = by_project_.find(project);
     if (p == by_project_.end()) return out;
     for (const auto& [id, e] : p->second)
         if (e.until > now) out.push_back(id);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -73,13 +74,20 @@ private:
             std::string value;
             clock::time_point until;
         };
+        // Looked up by string_view: no string is built to find an entry.
+        struct text_hash {
+            using is_transparent = void;
+            std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+        };
+        template <class V>
+        using by_text = std::unordered_map<std::string, V, text_hash, std::equal_to<>>;
         void prune(clock::time_point now);
 
         std::chrono::seconds ttl_;
         std::size_t max_;
         mutable std::mutex m_;
         std::atomic<std::size_t> size_{0};
-        std::unordered_map<std::string, std::unordered_map<std::string, entry>> by_project_;
+        by_text<by_text<entry>> by_project_;
     };
 
     recent killing_;

@@ -32,8 +32,6 @@ std::chrono::microseconds since(clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t);
 }
 
-std::string_view version_name(sahara::api_version v) { return v == sahara::api_version::v2 ? "v2" : "v1.1"; }
-
 }  // namespace
 
 /// One request's way through the service.
@@ -105,7 +103,7 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
 
 net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara::route_match& m, call& c) {
     c.record.operation = sahara::to_string(m.op);
-    c.record.version = version_name(m.version);
+    c.record.version = sahara::to_string(m.version);
     sahara::request sreq;
     sreq.op = m.op;
     sreq.version = m.version;

@@ -49,10 +49,11 @@
 # Usage:
 #   tests/load/bench_core.sh --gateway NAME=BINARY [--gateway NAME=BINARY ...]
 #                            [--mrs-sim BINARY] [--rounds N] [--routes cancel,show,list]
-# Example (the same binary twice under two names shows the noise level):
-#   tests/load/bench_core.sh --gateway before=/work/bench-before/sahara-gateway \
+# Example: an older build (built from another checkout, OLD) against this one; the same
+# binary twice under two names shows the noise level:
+#   tests/load/bench_core.sh --gateway before=OLD/build/release/sahara-gateway \
 #                            --gateway after=build/release/sahara-gateway \
-#                            --mrs-sim /work/bench-before/mrs-sim
+#                            --mrs-sim OLD/build/release/tests/mrs_sim/mrs-sim
 # The Markdown table goes to stdout, progress to stderr. Defaults: --rounds 2, every route,
 # mrs-sim from build/release/tests/mrs_sim/mrs-sim.
 #

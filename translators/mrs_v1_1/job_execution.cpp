@@ -1,6 +1,7 @@
 // Building Sahara v1.1 job-execution objects from MRS v1.1 answers.
 #include "translators/mrs_v1_1/job_execution.hpp"
 
+#include "translators/common/json_fields.hpp"
 #include "translators/common/replies.hpp"
 #include "translators/common/timefmt.hpp"
 #include "translators/mrs_v1_1/status.hpp"
@@ -9,6 +10,7 @@
 
 namespace sgw::mrs_v1_1 {
 namespace json = boost::json;
+using translators::non_null;
 
 std::optional<sahara::job_status> exe_status(const json::object& exe) {
     auto state = translators::integer_field(exe, "job_state");
@@ -19,36 +21,31 @@ std::optional<sahara::job_status> exe_status(const json::object& exe) {
 
 namespace {
 
-const json::value* find(const json::object& o, std::string_view key) {
-    auto* v = o.if_contains(key);
-    return (v && !v->is_null()) ? v : nullptr;
-}
-
 json::value string_or_null(const json::object& o, std::string_view key) {
-    auto* v = find(o, key);
+    auto* v = non_null(o, key);
     return (v && v->is_string()) ? *v : json::value(nullptr);
 }
 
 json::value object_or_null(const json::object& o, std::string_view key) {
-    auto* v = find(o, key);
+    auto* v = non_null(o, key);
     return (v && v->is_object()) ? *v : json::value(nullptr);
 }
 
 // MRS documents the flags as "not supported" and sends null (mrs-api.md §8(5));
 // Sahara always has a boolean, and a job MRS calls nothing is neither public nor protected.
 bool flag(const json::object& o, std::string_view key) {
-    auto* v = find(o, key);
+    auto* v = non_null(o, key);
     return v && v->is_bool() && v->get_bool();
 }
 
 json::value time_field(const json::object& sahara_style, std::string_view key, const json::object* exe,
                        std::string_view exe_key) {
-    if (auto* v = find(sahara_style, key)) {
+    if (auto* v = non_null(sahara_style, key)) {
         auto t = timefmt::to_sahara(*v);
         if (!t.is_null()) return t;
     }
     if (exe)
-        if (auto* v = find(*exe, exe_key)) return timefmt::to_sahara(*v);
+        if (auto* v = non_null(*exe, exe_key)) return timefmt::to_sahara(*v);
     return nullptr;
 }
 
@@ -69,7 +66,7 @@ json::object render(const json::object& s, sahara::job_status status, const json
     out["end_time"] = time_field(s, "end_time", exe, "end_time");
 
     json::object info;
-    if (auto* v = find(s, "info"); v && v->is_object()) info = v->get_object();
+    if (auto* v = non_null(s, "info"); v && v->is_object()) info = v->get_object();
     info["status"] = sahara::to_string(status);
     out["info"] = std::move(info);
 
@@ -78,7 +75,7 @@ json::object render(const json::object& s, sahara::job_status status, const json
     if (engine.is_null()) engine = string_or_null(s, "oozie_job_id");
     out["engine_job_id"] = engine;
     out["oozie_job_id"] = engine;
-    if (auto* v = find(s, "return_code"); v && (v->is_string() || v->is_number()))
+    if (auto* v = non_null(s, "return_code"); v && (v->is_string() || v->is_number()))
         out["return_code"] = *v;
     else
         out["return_code"] = nullptr;

@@ -2,6 +2,7 @@
 // The Sahara side (query, filters, order, markers) is translators/sahara/list_query.hpp.
 #include "translators/mrs_v1_1/list.hpp"
 
+#include "translators/common/json_fields.hpp"
 #include "translators/common/replies.hpp"
 #include "translators/mrs_v1_1/job_execution.hpp"
 #include "translators/sahara/list_query.hpp"
@@ -81,11 +82,6 @@ sahara::response list_failure(const sahara::request& req, const upstream_reply& 
         mrs::classify(r.status, mrs::parse_error(r.body)) == mrs::error_class::not_found)
         return unusable_answer(req, std::string(read) + " answered not-found (HTTP " + std::to_string(r.status) + ")");
     return failure(req, r, sahara::error_name::invalid_data);
-}
-
-const json::value* non_null(const json::object& o, std::string_view key) {
-    auto* v = o.if_contains(key);
-    return (v && !v->is_null()) ? v : nullptr;
 }
 
 // Views into the parsed replies, which the context keeps until the request ends.

@@ -1,6 +1,7 @@
 // Sahara's list semantics: query validation, filters, sorting and marker paging.
 #include "translators/sahara/list_query.hpp"
 
+#include "translators/common/json_fields.hpp"
 #include "translators/sahara/errors.hpp"
 #include "translators/sahara/job_execution.hpp"
 
@@ -13,6 +14,7 @@
 
 namespace sgw::sahara {
 namespace json = boost::json;
+using translators::non_null;
 
 namespace {
 
@@ -46,11 +48,6 @@ std::optional<std::size_t> positive_integer(std::string_view s) {
 
 bool is_field_filter(std::string_view name) {
     return std::find(field_filters.begin(), field_filters.end(), name) != field_filters.end();
-}
-
-const json::value* non_null(const json::object& o, std::string_view key) {
-    auto* v = o.if_contains(key);
-    return (v && !v->is_null()) ? v : nullptr;
 }
 
 std::string_view status_of(const json::object& rendered) {

@@ -3,6 +3,8 @@
 
 namespace sgw::sahara {
 
+std::string_view to_string(api_version v) noexcept { return v == api_version::v2 ? "v2" : "v1.1"; }
+
 std::string_view to_string(operation op) noexcept {
     switch (op) {
         case operation::list: return "list";

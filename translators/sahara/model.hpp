@@ -24,6 +24,8 @@ enum class operation {
 inline constexpr std::size_t operation_count = 7;
 
 std::string_view to_string(operation op) noexcept;
+/// "v1.1" or "v2", as the URL spells it.
+std::string_view to_string(api_version v) noexcept;
 
 /// A routed and authenticated Sahara call. Built by the gateway, read by translators.
 struct request {

@@ -44,7 +44,7 @@ const std::vector<route_def>& routes() {
         };
         std::vector<route_def> out;
         for (const auto& b : bases) {
-            const std::string_view prefix = b.version == api_version::v1_1 ? "v1.1" : "v2";
+            const std::string_view prefix = to_string(b.version);
             for (bool with_project : {true, false}) {
                 route_def d{b.verb, {prefix}, b.operation, b.version};
                 if (with_project) d.pattern.push_back(project_param);

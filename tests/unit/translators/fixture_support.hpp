@@ -22,7 +22,7 @@ namespace json = boost::json;
 /// A backend's translator of one operation and its fixture folder,
 /// SGW_FIXTURES/<backend folder>/<operation folder>.
 struct subject {
-    std::string_view folder;  ///< "mrs_v1_1/cancel"
+    std::string folder;  ///< "mrs_v1_1/cancel"
     sahara::operation op;
     translators::step_fn step;
 };
@@ -38,20 +38,13 @@ inline std::vector<subject> subjects() {
         {"update", sahara::operation::update}, {"remove", sahara::operation::remove},
         {"execute", sahara::operation::execute}, {"list", sahara::operation::list},
     };
-    static const std::vector<std::string> folders = [] {
-        std::vector<std::string> out;
-        for (const auto& b : translators::backends()) {
-            std::string dir(b.name);
-            for (char& c : dir)
-                if (c == '-' || c == '.') c = '_';
-            for (const auto& o : ops) out.push_back(dir + "/" + std::string(o.name));
-        }
-        return out;
-    }();
     std::vector<subject> out;
-    std::size_t i = 0;
-    for (const auto& b : translators::backends())
-        for (const auto& o : ops) out.push_back({folders[i++], o.op, b.step_for(o.op)});
+    for (const auto& b : translators::backends()) {
+        std::string dir(b.name);
+        for (char& c : dir)
+            if (c == '-' || c == '.') c = '_';
+        for (const auto& o : ops) out.push_back({dir + "/" + std::string(o.name), o.op, b.step_for(o.op)});
+    }
     return out;
 }
 
