@@ -19,9 +19,13 @@ struct listener_config {
     std::size_t header_limit = 8 * 1024;
     std::size_t body_limit = 114688;  ///< oslo.middleware sizelimit default (gateway-anchors.md §4)
     millis idle_timeout{60'000};      ///< keep-alive: waiting for the next request's first byte
-    millis read_timeout{15'000};      ///< the rest of a request once its first byte arrived
+    millis header_timeout{10'000};    ///< the whole request header, from its first byte
+    millis read_timeout{15'000};      ///< the body, once the header is in
     millis write_timeout{15'000};
     millis drain_timeout{10'000};  ///< on SIGTERM, how long in-flight requests may finish
+    /// Client connections the process holds at once; 0 = derived from the descriptor limit
+    /// (see connection_limit.hpp). One more is answered 503 and closed.
+    std::size_t max_connections = 0;
     /// Build absolute links from Forwarded / X-Forwarded-Proto / X-Forwarded-Host (enable only
     /// behind a proxy that sets them).
     bool trust_forwarded = false;
@@ -34,6 +38,8 @@ struct identity_config {
     std::string project;  ///< a fixed project instead of asking the identity endpoint
     millis cache_ttl{300'000};  ///< validated tokens are cached this long at most (and never past expiry)
     std::size_t max_cached = 10'000;  ///< per worker thread
+    millis refused_ttl{10'000};        ///< a refused token is answered 401 without asking again this long
+    std::size_t max_refused = 10'000;  ///< refused tokens remembered per worker thread; 0 = none
 };
 
 struct upstream_config {

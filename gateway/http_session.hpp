@@ -4,9 +4,12 @@
 // beast::test::stream (no sockets, byte-exact).
 #pragma once
 
+#include "translators/common/fault.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -20,6 +23,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace sgw {
@@ -30,8 +34,9 @@ using http_response = boost::beast::http::response<boost::beast::http::string_bo
 struct session_limits {
     std::size_t header_limit = 8 * 1024;
     std::size_t body_limit = 114688;
-    std::chrono::milliseconds idle_timeout{60'000};  ///< waiting for the next request's first byte
-    std::chrono::milliseconds read_timeout{15'000};  ///< the rest of a request once it began
+    std::chrono::milliseconds idle_timeout{60'000};    ///< waiting for the next request's first byte
+    std::chrono::milliseconds header_timeout{10'000};  ///< the whole header, from its first byte
+    std::chrono::milliseconds read_timeout{15'000};    ///< the body, once the header is in
     std::chrono::milliseconds write_timeout{15'000};
 };
 
@@ -41,10 +46,10 @@ public:
     virtual ~http_handler() = default;
     /// The answer to a complete request. The session sets keep-alive on it.
     virtual boost::asio::awaitable<http_response> handle(http_request& req) = 0;
-    /// The answer to a request that could not be read (400 malformed, 413 body too large, 431
-    /// header too large); the session closes the connection after writing it. `reason` is
-    /// for the log.
-    virtual http_response reject(unsigned status, std::string_view reason) = 0;
+    /// The answer to a request refused before it was read whole (malformed, too large, or
+    /// framed in a way the gateway does not accept); the session closes the connection after
+    /// writing it. `reason` is for the log.
+    virtual http_response reject(fault why, std::string_view reason) = 0;
 };
 
 /// What the session shares with whoever may stop it (its listener's drain).
@@ -60,13 +65,28 @@ inline void arm(boost::beast::tcp_stream& s, std::chrono::milliseconds d) { s.ex
 template <class Stream>
 void arm(Stream&, std::chrono::milliseconds) {}
 
-inline void finish(boost::beast::tcp_stream& s) {
+/// Ends a connection. After a refusal the client may still be sending the request we did not
+/// read; closing with unread data resets the connection, which can destroy our answer before
+/// the client reads it. So, having said all, we read and drop what still comes for a moment
+/// (a lingering close), bounded in time and bytes.
+inline boost::asio::awaitable<void> finish(boost::beast::tcp_stream& s, bool linger) {
     boost::system::error_code ignored;
     s.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    if (!linger) co_return;
+    constexpr std::size_t max_drained = 256 * 1024;
+    s.expires_after(std::chrono::seconds(2));
+    char sink[2048];
+    for (std::size_t drained = 0; drained < max_drained;) {
+        auto [ec, n] = co_await s.async_read_some(boost::asio::buffer(sink),
+                                                  boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec) break;
+        drained += n;
+    }
 }
 template <class Stream>
-void finish(Stream& s) {
+boost::asio::awaitable<void> finish(Stream& s, bool) {
     s.close();
+    co_return;
 }
 
 // The ways a client leaves that deserve no answer.
@@ -78,13 +98,26 @@ inline bool quiet_end(boost::system::error_code ec) {
            ec == boost::asio::error::connection_reset || ec == boost::asio::error::operation_aborted;
 }
 
-/// Status for a request that failed to parse: 413, 431 or 400.
-unsigned reject_status(boost::system::error_code ec);
+/// Why a request that failed to parse is refused: 413, 431 or 400.
+fault reject_fault(boost::system::error_code ec);
+
+/// A request the session refuses after reading its header.
+struct refusal {
+    fault why;
+    std::string_view reason;
+};
+
+/// Checks a request header against RFC 9112 and the gateway's framing policy (Content-Length
+/// only), and brings an absolute-form target to origin form. Nothing means: read the body.
+std::optional<refusal> check_header(http_request& req);
+
+/// Whether the client waits for "100 Continue" before it sends the body.
+bool expects_continue(const http_request& req);
 
 }  // namespace detail
 
-/// Serves requests on `stream` until the client leaves, a deadline passes, a request cannot be
-/// read, an answer says close, or the listener drains. `buffer` persists across requests.
+/// Serves requests on `stream` until the client leaves, a deadline passes, a request is
+/// refused, an answer says close, or the listener drains. `buffer` persists across requests.
 template <class Stream>
 boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat_buffer& buffer,
                                               const session_limits& limits, http_handler& handler,
@@ -92,6 +125,7 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
     namespace http = boost::beast::http;
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     auto draining = [&] { return flags.draining && *flags.draining; };
+    bool linger = false;
     for (;;) {
         if (buffer.size() == 0) {
             // Between requests: wait for the first byte under the keep-alive timeout.
@@ -103,18 +137,35 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
             if (ec) break;
             buffer.commit(n);
         }
-        // A fresh parser for every message, with explicit limits.
+        // A fresh parser for every message, with explicit limits. The header has one deadline
+        // from its first byte, which a client sending a byte at a time cannot stretch.
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
         parser.body_limit(limits.body_limit);
-        detail::arm(stream, limits.read_timeout);
-        auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
-        if (ec) {
-            if (detail::quiet_end(ec)) break;
-            auto res = handler.reject(detail::reject_status(ec), ec.message());
+        detail::arm(stream, limits.header_timeout);
+        auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        std::optional<detail::refusal> refused;
+        if (!ec) refused = detail::check_header(parser.get());
+        if (!ec && !refused && !parser.is_done()) {
+            detail::arm(stream, limits.write_timeout);
+            if (detail::expects_continue(parser.get())) {
+                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                std::tie(ec, n) =
+                    co_await boost::asio::async_write(stream, boost::asio::buffer(go_on.data(), go_on.size()), use_tuple);
+            }
+            if (!ec) {
+                detail::arm(stream, limits.read_timeout);
+                std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+            }
+        }
+        if (ec || refused) {
+            if (ec && detail::quiet_end(ec)) break;
+            auto res = refused ? handler.reject(refused->why, refused->reason)
+                               : handler.reject(detail::reject_fault(ec), ec.message());
             res.keep_alive(false);
             detail::arm(stream, limits.write_timeout);
-            co_await http::async_write(stream, res, use_tuple);
+            auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+            linger = !wec;
             break;
         }
         http_request req = parser.release();
@@ -133,7 +184,7 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
         }
         if (wec || !keep) break;
     }
-    detail::finish(stream);
+    co_await detail::finish(stream, linger);
 }
 
 }  // namespace sgw

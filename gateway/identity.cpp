@@ -24,6 +24,20 @@ std::string sha256(std::string_view text) {
     return std::string(reinterpret_cast<const char*>(digest), len);
 }
 
+std::string refusal_key(std::string_view token, std::string_view project) {
+    auto key = sha256(token);
+    key += project;
+    return key;
+}
+
+// Keeps a per-worker cache within its bound: expired entries go first, then everything.
+template <class Map, class Expiry>
+void make_room(Map& m, std::size_t max, upstream::clock::time_point now, Expiry until) {
+    if (m.size() < max) return;
+    std::erase_if(m, [&](auto& kv) { return until(kv.second) <= now; });
+    if (m.size() >= max) m.clear();
+}
+
 }  // namespace
 
 std::optional<token_info> parse_token_body(std::string_view body) {
@@ -48,6 +62,21 @@ identity::identity(net::any_io_executor ex, const config& cfg, net::ssl::context
     if (url) pool_ = std::make_unique<upstream::pool>(std::move(ex), cfg.upstream, *url, tls);
 }
 
+bool identity::refused_lately(std::string_view token, std::string_view project, upstream::clock::time_point now) {
+    if (refused_.empty()) return false;  // the common case costs no hashing
+    auto it = refused_.find(refusal_key(token, project));
+    if (it == refused_.end()) return false;
+    if (it->second > now) return true;
+    refused_.erase(it);
+    return false;
+}
+
+void identity::remember_refused(std::string_view token, std::string_view project, upstream::clock::time_point now) {
+    if (cfg_.identity.max_refused == 0) return;
+    make_room(refused_, cfg_.identity.max_refused, now, [](auto until) { return until; });
+    refused_[refusal_key(token, project)] = now + cfg_.identity.refused_ttl;
+}
+
 void identity::close() {
     if (pool_) pool_->close();
 }
@@ -65,6 +94,7 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
         cache_.erase(it);
     }
     auto fail = [](fault f) { return result(boost::system::in_place_error, make_error_code(f)); };
+    if (refused_lately(token, {}, now)) co_return fail(fault::token_refused_lately);
 
     translators::upstream_call call{translators::method::get, "/auth/tokens", {}, true};
     auto req = make_upstream_request(call, token);
@@ -76,7 +106,10 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
         co_return fail(fault::identity_unavailable);
     }
     // keystonemiddleware: a token Keystone does not accept is 401; any other failure 503.
-    if (reply.status == 401 || reply.status == 403 || reply.status == 404) co_return fail(fault::token_refused);
+    if (reply.status == 401 || reply.status == 403 || reply.status == 404) {
+        remember_refused(token, {}, upstream::clock::now());
+        co_return fail(fault::token_refused);
+    }
     if (reply.status != 200) {
         log::line(log::level::warn, "identity endpoint failed").kv("status", reply.status);
         co_return fail(fault::identity_unavailable);
@@ -94,10 +127,7 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
         if (left <= std::chrono::seconds(0)) co_return fail(fault::token_expired);
         until = std::min(until, upstream::clock::now() + left);
     }
-    if (cache_.size() >= cfg_.identity.max_cached) {
-        std::erase_if(cache_, [&](auto& kv) { return kv.second.until <= now; });
-        if (cache_.size() >= cfg_.identity.max_cached) cache_.clear();
-    }
+    make_room(cache_, cfg_.identity.max_cached, now, [](const entry& e) { return e.until; });
     cache_[key] = entry{info->project, until};
     co_return result(std::move(info->project));
 }

@@ -1,6 +1,8 @@
 // The project of a token, for requests whose URL carries none: asked of a Keystone v3
 // endpoint (GET /v3/auth/tokens with X-Subject-Token, like keystonemiddleware) and cached
 // per worker thread by the token's SHA-256, until expiry and at most identity.cache_ttl_ms.
+// Refusals (the identity endpoint's, and MRS's for a project) are remembered for a short
+// while too, so that a client repeating a bad token makes no upstream load.
 #pragma once
 
 #include "gateway/config.hpp"
@@ -30,6 +32,12 @@ public:
     boost::asio::awaitable<boost::system::result<std::string, std::error_code>> project_of(
         std::string_view token, upstream::clock::time_point deadline);
 
+    /// Whether the token was refused within identity.refused_ttl: by the identity endpoint
+    /// (`project` empty) or by MRS for `project`.
+    bool refused_lately(std::string_view token, std::string_view project, upstream::clock::time_point now);
+    /// Remembers a refusal, so that repeats of a bad token cost no identity or MRS call.
+    void remember_refused(std::string_view token, std::string_view project, upstream::clock::time_point now);
+
     void close();
 
 private:
@@ -40,6 +48,8 @@ private:
     const config& cfg_;
     std::unique_ptr<upstream::pool> pool_;
     std::unordered_map<std::string, entry> cache_;  ///< key: SHA-256 of the token, raw bytes
+    /// Refused tokens, keyed by SHA-256 of the token followed by the project; value: until when.
+    std::unordered_map<std::string, upstream::clock::time_point> refused_;
 };
 
 /// Reads a Keystone v3 token validation body: the project id and the expiry (seconds since

@@ -10,7 +10,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/write.hpp>
 
+#include <algorithm>
+#include <utility>
+
+#include <malloc.h>
 #include <sys/socket.h>
 
 namespace sgw {
@@ -24,18 +29,26 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 session_limits limits_of(const listener_config& c) {
-    return {c.header_limit, c.body_limit, c.idle_timeout, c.read_timeout, c.write_timeout};
+    return {c.header_limit, c.body_limit, c.idle_timeout, c.header_timeout, c.read_timeout, c.write_timeout};
 }
+
+// Connections answered 503 at once, per worker; past this many they are closed unanswered.
+constexpr std::size_t max_turning_away = 64;
+
+// Memory is given back to the system once the sessions fall to an eighth of a peak this high.
+constexpr std::size_t trim_peak = 256;
 
 }  // namespace
 
-listener::listener(const config& cfg, const translators::backend& backend, net::ssl::context* tls, job_memory& memory)
+listener::listener(const config& cfg, const translators::backend& backend, net::ssl::context* tls, job_memory& memory,
+                   connection_limit& limit)
     : cfg_(cfg),
       acceptor_(ioc_),
       pools_(ioc_.get_executor(), cfg.upstream, tls),
       identity_(ioc_.get_executor(), cfg, tls),
       service_(cfg, backend, pools_, identity_, memory),
       limits_(limits_of(cfg.listen)),
+      limit_(limit),
       drain_timer_(ioc_) {}
 
 void listener::listen(const tcp::endpoint& ep) {
@@ -48,7 +61,29 @@ void listener::listen(const tcp::endpoint& ep) {
 
 void listener::start() {
     net::co_spawn(ioc_, accept_loop(), net::detached);
-    thread_ = std::thread([this] { ioc_.run(); });
+    thread_ = std::thread([this] { run_loop(); });
+}
+
+// The last resort: an exception thrown by a completion handler leaves run(); it is logged and
+// the loop goes on serving every other connection.
+void listener::run_loop() {
+    for (;;) {
+        try {
+            ioc_.run();
+            return;
+        } catch (const std::exception& e) {
+            log::line(log::level::error, "exception escaped the event loop; serving on").kv("error", e.what());
+        } catch (...) {
+            log::line(log::level::error, "exception escaped the event loop; serving on");
+        }
+    }
+}
+
+bool listener::throttled::due(std::chrono::steady_clock::time_point now) {
+    ++count;
+    if (now < next) return false;
+    next = now + std::chrono::seconds(1);
+    return true;
 }
 
 void listener::stop() {
@@ -65,15 +100,34 @@ net::awaitable<void> listener::accept_loop() {
         if (ec) {
             if (!acceptor_.is_open() || draining_) break;
             // Out of descriptors or similar: back off briefly instead of spinning.
-            log::line(log::level::error, "accept failed").kv("error", ec.message());
+            if (accept_failures_.due(std::chrono::steady_clock::now())) {
+                log::line(log::level::error, "accept failed")
+                    .kv("error", ec.message())
+                    .kv("times", std::exchange(accept_failures_.count, 0));
+            }
             net::steady_timer t(ioc_, std::chrono::milliseconds(50));
             co_await t.async_wait(use_tuple);
             continue;
+        }
+        auto place = limit_.try_acquire();
+        if (!place) {
+            if (turned_away_.due(std::chrono::steady_clock::now())) {
+                log::line(log::level::warn, "connection limit reached; turning connections away")
+                    .kv("max_connections", limit_.max())
+                    .kv("turned_away", std::exchange(turned_away_.count, 0));
+            }
+            if (turning_away_ < max_turning_away) {
+                ++turning_away_;
+                net::co_spawn(ioc_, turn_away(std::move(sock)), [this](std::exception_ptr) { --turning_away_; });
+            }
+            continue;  // past that, the socket closes here, unanswered
         }
         boost::system::error_code ignored;
         sock.set_option(tcp::no_delay(true), ignored);
         auto it = sessions_.emplace(sessions_.end());
         it->flags.draining = &draining_;
+        it->place = std::move(place);
+        peak_sessions_ = std::max(peak_sessions_, sessions_.size());
         net::co_spawn(ioc_, session(std::move(sock), *it),
                       net::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr e) {
                           if (e && !draining_) {
@@ -81,6 +135,8 @@ net::awaitable<void> listener::accept_loop() {
                                   std::rethrow_exception(e);
                               } catch (const std::exception& ex) {
                                   log::line(log::level::error, "session ended by an exception").kv("error", ex.what());
+                              } catch (...) {
+                                  log::line(log::level::error, "session ended by an exception");
                               }
                           }
                           // Erased after the completion returns: the entry holds the signal that
@@ -96,9 +152,29 @@ net::awaitable<void> listener::session(tcp::socket sock, session_entry& entry) {
     co_await run_http_session(stream, buffer, limits_, service_, entry.flags);
 }
 
+// A connection beyond the limit: told 503 with Retry-After, then closed.
+net::awaitable<void> listener::turn_away(tcp::socket sock) {
+    beast::tcp_stream stream(std::move(sock));
+    auto res = service_.turn_away();
+    stream.expires_after(limits_.write_timeout);
+    auto [ec, n] = co_await beast::http::async_write(stream, res, use_tuple);
+    co_await detail::finish(stream, !ec);
+}
+
 void listener::session_ended(std::list<session_entry>::iterator it) {
     sessions_.erase(it);
-    if (draining_ && sessions_.empty()) finish();
+    if (draining_ && sessions_.empty()) {
+        finish();
+        return;
+    }
+    if (peak_sessions_ >= trim_peak && sessions_.size() * 8 <= peak_sessions_) give_back_memory();
+}
+
+// After a flood of connections the allocator keeps the freed memory of their buffers and
+// coroutine frames; handing it back keeps the process's footprint at what it serves now.
+void listener::give_back_memory() {
+    peak_sessions_ = sessions_.size();
+    ::malloc_trim(0);
 }
 
 void listener::begin_drain() {

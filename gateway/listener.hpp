@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/connection_limit.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/identity.hpp"
 #include "gateway/job_memory.hpp"
@@ -15,6 +16,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <list>
 #include <thread>
 
@@ -22,9 +24,10 @@ namespace sgw {
 
 class listener {
 public:
-    /// `tls` (may be null when nothing upstream is https) and `memory` must outlive the listener.
+    /// `tls` (may be null when nothing upstream is https), `memory` and `limit` (shared by all
+    /// listeners) must outlive the listener.
     listener(const config& cfg, const translators::backend& backend, boost::asio::ssl::context* tls,
-             job_memory& memory);
+             job_memory& memory, connection_limit& limit);
     listener(const listener&) = delete;
     listener& operator=(const listener&) = delete;
 
@@ -46,11 +49,24 @@ private:
     struct session_entry {
         session_flags flags;
         boost::asio::cancellation_signal cancel;
+        connection_limit::slot place;
     };
 
+    /// A log line that may come in floods (accept failures, connections turned away) is written
+    /// at most once a second, with the count of those it stood for.
+    struct throttled {
+        std::chrono::steady_clock::time_point next{};
+        std::size_t count = 0;
+        /// Counts one event; true when a line is due (then `count` says how many it covers).
+        bool due(std::chrono::steady_clock::time_point now);
+    };
+
+    void run_loop();
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket sock, session_entry& entry);
+    boost::asio::awaitable<void> turn_away(boost::asio::ip::tcp::socket sock);
     void session_ended(std::list<session_entry>::iterator it);
+    void give_back_memory();
     void begin_drain();
     void finish();
 
@@ -61,7 +77,12 @@ private:
     identity identity_;
     sahara_service service_;
     session_limits limits_;
+    connection_limit& limit_;
     std::list<session_entry> sessions_;
+    std::size_t peak_sessions_ = 0;  ///< since memory was last given back
+    std::size_t turning_away_ = 0;   ///< connections being answered 503
+    throttled accept_failures_;
+    throttled turned_away_;
     boost::asio::steady_timer drain_timer_;
     bool draining_ = false;
     bool finished_ = false;

@@ -1,6 +1,8 @@
 // Structured logging: one JSON object per line on stderr.
 #include "gateway/log.hpp"
 
+#include "translators/common/text.hpp"
+
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -60,6 +62,12 @@ line::line(level l, std::string_view message) : on_(enabled(l)) {
 
 line& line::put(std::string_view key, boost::json::value value) {
     if (on_) fields_[key] = std::move(value);
+    return *this;
+}
+
+line& line::text(std::string_view key, std::string_view value) {
+    constexpr std::size_t max_text = 1024;
+    if (on_) fields_[key] = clean_text(value, max_text);
     return *this;
 }
 

@@ -1,5 +1,6 @@
 // Structured logging: one JSON object per line on stderr.
 //
+// Text values are cleaned to UTF-8 and cut at 1 KiB, so that every line stays valid JSON.
 // Nothing that carries credentials is ever passed here: callers log the request id,
 // method, path (without query) and the outcome, never headers.
 #pragma once
@@ -29,13 +30,15 @@ public:
     template <class T>
     line& kv(std::string_view key, const T& value) {
         if constexpr (std::is_convertible_v<const T&, std::string_view>)
-            return put(key, boost::json::value(std::string_view(value)));
+            return text(key, std::string_view(value));
         else
             return put(key, boost::json::value(value));
     }
 
 private:
     line& put(std::string_view key, boost::json::value value);
+    /// Text may come from a client or MRS: it is cleaned to UTF-8 and bounded.
+    line& text(std::string_view key, std::string_view value);
 
     bool on_;
     boost::json::object fields_;

@@ -36,14 +36,8 @@ int main(int argc, char** argv) {
 
     try {
         sgw::server srv(loaded.cfg);
-        srv.start();
-        // Tests and scripts read this line to learn the port (useful with port 0).
-        std::printf("listening %s:%u\n", loaded.cfg.listen.host.c_str(), unsigned(srv.port()));
-        std::fflush(stdout);
-        sgw::log::line(sgw::log::level::info, "started")
-            .kv("listen", loaded.cfg.listen.host + ":" + std::to_string(srv.port()))
-            .kv("threads", loaded.cfg.listen.threads);
-
+        // Handlers are in place before the port is announced: a signal sent the moment the
+        // process is up drains it instead of killing it.
         boost::asio::io_context signals_ctx;
         boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
         signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -51,6 +45,15 @@ int main(int argc, char** argv) {
             sgw::log::line(sgw::log::level::info, "draining").kv("signal", sig);
             srv.stop();
         });
+        srv.start();
+        // Tests and scripts read this line to learn the port (useful with port 0).
+        std::printf("listening %s:%u\n", loaded.cfg.listen.host.c_str(), unsigned(srv.port()));
+        std::fflush(stdout);
+        sgw::log::line(sgw::log::level::info, "started")
+            .kv("listen", loaded.cfg.listen.host + ":" + std::to_string(srv.port()))
+            .kv("threads", loaded.cfg.listen.threads)
+            .kv("max_connections", srv.max_connections());
+
         std::thread signal_thread([&] { signals_ctx.run(); });
         srv.wait();
         signals_ctx.stop();

@@ -10,6 +10,8 @@
 #include "translators/sahara/router.hpp"
 #include "translators/sahara/versions.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <optional>
 
 namespace sgw {
@@ -26,6 +28,16 @@ http_response make_response(unsigned status, std::string body, std::string_view 
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
+}
+
+std::string what(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "unknown exception";
+    }
 }
 
 std::chrono::microseconds since(clock::time_point t) {
@@ -46,17 +58,23 @@ sahara_service::sahara_service(const config& cfg, const translators::backend& ba
                                identity& who, job_memory& memory)
     : cfg_(cfg), backend_(backend), pools_(pools), identity_(who), memory_(memory) {}
 
-http_response sahara_service::reject(unsigned status, std::string_view reason) {
+http_response sahara_service::reject(fault why, std::string_view reason) {
     const auto rid = make_request_id();
-    const fault f = status == 413   ? fault::request_body_too_large
-                    : status == 431 ? fault::request_header_too_large
-                                    : fault::request_malformed;
-    auto out = sahara::fault_response(f, rid, std::string(reason));
-    log::line(log::level::warn, "rejected malformed request")
+    auto out = sahara::fault_response(why, rid, std::string(reason));
+    log::line(log::level::warn, "refused request")
         .kv("rid", rid)
         .kv("status", out.status)
         .kv("error", reason);
     return make_response(out.status, std::move(out.body), rid, 11);
+}
+
+http_response sahara_service::turn_away() {
+    const auto rid = make_request_id();
+    auto out = sahara::fault_response(fault::too_many_connections, rid);
+    auto res = make_response(out.status, std::move(out.body), rid, 11);
+    res.set(http::field::retry_after, "1");
+    res.keep_alive(false);
+    return res;
 }
 
 net::awaitable<http_response> sahara_service::handle(http_request& req) {
@@ -74,18 +92,26 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
         const auto o = request_origin(req, cfg_.listen.trust_forwarded);
         out = {300, sahara::versions_body(o.scheme, o.host), {}};
     } else {
-        std::exception_ptr cancelled;
+        std::exception_ptr failed;
         try {
             out = co_await serve(req, std::get<sahara::route_match>(routed), c);
         } catch (...) {
-            cancelled = std::current_exception();
+            failed = std::current_exception();
         }
-        if (cancelled) {
-            // The listener's drain deadline cancelled the request: no answer goes out.
-            c.record.detail = "cancelled at the drain deadline; no answer sent";
-            c.record.total_time = since(c.started);
-            log_request_done(c.record, cfg_.log.access);
-            std::rethrow_exception(cancelled);
+        if (failed) {
+            const auto cs = co_await net::this_coro::cancellation_state;
+            if (cs.cancelled() != net::cancellation_type::none) {
+                // The listener's drain deadline cancelled the request: no answer goes out.
+                c.record.detail = "cancelled at the drain deadline; no answer sent";
+                c.record.total_time = since(c.started);
+                log_request_done(c.record, cfg_.log.access);
+                std::rethrow_exception(failed);
+            }
+            // The request's last resort: a bug must cost one answer, not the process.
+            out = sahara::fault_response(fault::internal_error, c.request_id, "exception: " + what(failed));
+            log::line(log::level::error, "request failed with an exception")
+                .kv("rid", c.request_id)
+                .kv("error", out.log_detail);
         }
     }
     auto res = make_response(out.status, std::move(out.body), c.request_id, req.version());
@@ -131,6 +157,8 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
 
     // What this gateway remembers that MRS does not show; the Sahara layer decides what it means.
     const auto now = clock::now();
+    if (identity_.refused_lately(token, sreq.project_id, now))
+        co_return sahara::fault_response(fault::token_refused_lately, c.request_id);
     sreq.being_killed = memory_.being_killed(sreq.project_id, now);
     sreq.deleted_lately = memory_.deleted_lately(sreq.project_id, sreq.id, now);
     if (backend_.uses_job_clusters) sreq.job_cluster = memory_.cluster_of(sreq.project_id, sreq.id, now).value_or("");
@@ -142,6 +170,8 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     c.record.upstream_calls = run.upstream_calls;
     c.record.upstream_time = since(upstream_started);
     memory_.apply(sreq.project_id, ctx.effects(), clock::now());
+    // MRS answers 401 only when it refuses the token itself (mrs_errors.cpp, classify).
+    if (run.response && run.response->status == 401) identity_.remember_refused(token, sreq.project_id, clock::now());
     if (run.response) co_return std::move(*run.response);
     co_return sahara::fault_response(run.fault, c.request_id, run.detail);
 }

@@ -21,7 +21,10 @@ public:
                    job_memory& memory);
 
     boost::asio::awaitable<http_response> handle(http_request& req) override;
-    http_response reject(unsigned status, std::string_view reason) override;
+    http_response reject(fault why, std::string_view reason) override;
+    /// The 503 for a connection beyond server.max_connections (not logged: the listener logs
+    /// such refusals in aggregate).
+    http_response turn_away();
 
 private:
     struct call;

@@ -29,10 +29,15 @@ void server::start() {
     const bool identity_tls = cfg_.identity.url.starts_with("https:");
     if ((url->tls || identity_tls) && !tls_) tls_ = upstream::make_client_tls(cfg_.upstream);  // shared, read-only
 
+    // One limit for the whole process, whatever the worker a connection lands on.
+    const auto descriptors = raise_descriptor_limit();
+    limit_ = std::make_unique<connection_limit>(cfg_.listen.max_connections ? cfg_.listen.max_connections
+                                                                            : default_max_connections(descriptors));
+
     const unsigned n = cfg_.listen.threads ? cfg_.listen.threads : std::max(1u, std::thread::hardware_concurrency());
     net::ip::tcp::endpoint ep{net::ip::make_address(cfg_.listen.host), cfg_.listen.port};
     for (unsigned i = 0; i < n; ++i) {
-        auto l = std::make_unique<listener>(cfg_, *backend, tls_.get(), memory_);
+        auto l = std::make_unique<listener>(cfg_, *backend, tls_.get(), memory_, *limit_);
         l->listen(ep);
         if (i == 0) ep.port(port_ = l->local_port());  // the others share the port chosen first
         listeners_.push_back(std::move(l));
@@ -43,6 +48,8 @@ void server::start() {
 void server::stop() {
     for (auto& l : listeners_) l->stop();
 }
+
+std::size_t server::max_connections() const noexcept { return limit_ ? limit_->max() : 0; }
 
 void server::wait() {
     for (auto& l : listeners_) l->join();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/connection_limit.hpp"
 #include "gateway/job_memory.hpp"
 
 #include <memory>
@@ -32,12 +33,15 @@ public:
     void stop();
     /// Waits for the worker threads to end.
     void wait();
+    /// Client connections the process holds at most (after start()).
+    std::size_t max_connections() const noexcept;
 
 private:
     config cfg_;
     unsigned short port_ = 0;
     std::unique_ptr<boost::asio::ssl::context> tls_;
     job_memory memory_;
+    std::unique_ptr<connection_limit> limit_;
     std::vector<std::unique_ptr<listener>> listeners_;
 };
 

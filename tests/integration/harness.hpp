@@ -23,6 +23,7 @@ public:
     process& operator=(const process&) = delete;
 
     unsigned short port() const noexcept { return port_; }
+    pid_t pid() const noexcept { return pid_; }
     void signal(int sig);
     /// Exit status, or -1 if it did not exit within `timeout`.
     int wait(std::chrono::milliseconds timeout);

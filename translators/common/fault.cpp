@@ -14,6 +14,11 @@ public:
             case fault::request_malformed: return "malformed request";
             case fault::request_body_too_large: return "request body too large";
             case fault::request_header_too_large: return "request header too large";
+            case fault::request_length_required: return "chunked request body refused";
+            case fault::request_transfer_coding: return "transfer coding refused";
+            case fault::too_many_connections: return "connection limit reached";
+            case fault::token_refused_lately: return "token refused moments ago";
+            case fault::internal_error: return "internal error";
             case fault::no_route: return "no route for the target";
             case fault::method_not_allowed: return "method not allowed on the path";
             case fault::bad_target: return "request target is not a valid URL path";

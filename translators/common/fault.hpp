@@ -11,6 +11,11 @@ enum class fault {
     request_malformed = 1,     ///< the request is not valid HTTP/1.1
     request_body_too_large,    ///< the body exceeds server.body_limit
     request_header_too_large,  ///< the header exceeds server.header_limit
+    request_length_required,   ///< a chunked body: only Content-Length framing is accepted
+    request_transfer_coding,   ///< a Transfer-Encoding other than chunked alone
+    too_many_connections,      ///< the process holds server.max_connections already
+    token_refused_lately,      ///< the same token was refused moments ago (identity.refused_ttl_ms)
+    internal_error,            ///< an exception reached the request's last-resort handler
     no_route,              ///< no Sahara path matches the target
     method_not_allowed,    ///< the path is known, the method is not
     bad_target,            ///< the request target is not a valid URL path

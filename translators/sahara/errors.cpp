@@ -1,14 +1,20 @@
 // Sahara-shaped error bodies.
 #include "translators/sahara/errors.hpp"
 
+#include "translators/common/text.hpp"
+
 #include <boost/json.hpp>
 
 namespace sgw::sahara {
 
 namespace {
 
+// Messages may quote what a client or MRS sent: cleaned to UTF-8 and bounded, so that the
+// body stays valid JSON of a sane size.
+constexpr std::size_t max_message = 2048;
+
 std::string with_error_id(std::string_view message, std::string_view request_id) {
-    std::string text(message);
+    std::string text = clean_text(message, max_message);
     std::string_view uuid = request_id;
     if (uuid.starts_with("req-")) uuid.remove_prefix(4);
     if (!uuid.empty()) {

@@ -28,6 +28,7 @@ inline constexpr std::string_view unauthorized = "UNAUTHORIZED";
 inline constexpr std::string_view forbidden = "FORBIDDEN";
 inline constexpr std::string_view method_not_allowed = "METHOD_NOT_ALLOWED";
 inline constexpr std::string_view bad_request = "BAD_REQUEST";
+inline constexpr std::string_view length_required = "LENGTH_REQUIRED";
 inline constexpr std::string_view payload_too_large = "REQUEST_ENTITY_TOO_LARGE";
 inline constexpr std::string_view bad_gateway = "BAD_GATEWAY";
 inline constexpr std::string_view gateway_timeout = "GATEWAY_TIMEOUT";

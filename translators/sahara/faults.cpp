@@ -24,6 +24,15 @@ sahara_error error_of(fault f) {
             return {413, error_name::payload_too_large, "Request body is larger than the gateway accepts."};
         case fault::request_header_too_large:
             return {431, error_name::bad_request, "Request header fields are larger than the gateway accepts."};
+        case fault::request_length_required:
+            return {411, error_name::length_required,
+                    "Chunked request bodies are not accepted; send the body with a Content-Length."};
+        case fault::request_transfer_coding:
+            return {400, error_name::bad_request, "Unsupported Transfer-Encoding."};
+        case fault::too_many_connections:
+            return {503, error_name::service_unavailable,
+                    "The gateway is serving as many connections as it may; try again shortly."};
+        case fault::internal_error: break;
         case fault::no_route:
             return {404, error_name::not_found,
                     "The requested URL was not found on the server. If you entered the URL manually please check "
@@ -33,7 +42,8 @@ sahara_error error_of(fault f) {
         case fault::bad_target: return {400, error_name::bad_request, "The request target is not a valid URL path."};
         case fault::token_missing:
         case fault::token_refused:
-        case fault::token_expired: return {401, error_name::unauthorized, needs_auth};
+        case fault::token_expired:
+        case fault::token_refused_lately: return {401, error_name::unauthorized, needs_auth};
         case fault::identity_unavailable:
         case fault::identity_bad_answer:
             return {503, error_name::service_unavailable, "The Keystone service is temporarily unavailable."};

@@ -14,6 +14,7 @@ using namespace sgw;
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+using namespace std::string_literals;
 
 namespace {
 
@@ -21,12 +22,14 @@ namespace {
 class echo_handler final : public http_handler {
 public:
     std::vector<std::string> targets;
-    std::vector<unsigned> rejected;
+    std::vector<fault> rejected;
+    std::vector<std::string> hosts;
     bool close_next = false;  ///< answer with Connection: close
     bool* drain = nullptr;    ///< set to true while handling, as a listener's drain would
 
     net::awaitable<http_response> handle(http_request& req) override {
         targets.emplace_back(req.target());
+        hosts.emplace_back(req[http::field::host]);
         if (drain) *drain = true;
         http_response res{http::status::ok, req.version()};
         res.set(http::field::content_type, "application/json");
@@ -35,9 +38,9 @@ public:
         if (close_next) res.keep_alive(false);
         co_return res;
     }
-    http_response reject(unsigned status, std::string_view) override {
-        rejected.push_back(status);
-        http_response res{static_cast<http::status>(status), 11};
+    http_response reject(fault why, std::string_view) override {
+        rejected.push_back(why);
+        http_response res{http::status::bad_request, 11};
         res.body() = "{}";
         res.prepare_payload();
         return res;
@@ -155,22 +158,87 @@ BOOST_AUTO_TEST_CASE(http_1_0_closes_unless_asked_to_keep_alive) {
 BOOST_AUTO_TEST_CASE(malformed_requests_are_rejected_then_closed) {
     struct row {
         std::string input;
-        unsigned status;
+        fault why;
     };
     const row rows[] = {
-        {"GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", 400},
-        {"GET /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-        {"GET /a HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'a') + "\r\n\r\n", 431},
-        {"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n", 413},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+         fault::request_malformed},
+        // Framing: Content-Length only (RFC 9112 §6.1, §6.3).
+        {"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+         fault::request_length_required},
+        {"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: CHUNKED \r\n\r\n0\r\n\r\n", fault::request_length_required},
+        {"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n" + get_a, fault::request_transfer_coding},
+        {"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n" + get_a,
+         fault::request_transfer_coding},
+        {"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+         fault::request_transfer_coding},
+        {"POST /a HTTP/1.0\r\nTransfer-Encoding: identity\r\n\r\n", fault::request_transfer_coding},
+        // Host (§3.2), version, target forms (§3.2.2).
+        {"GET /a HTTP/1.1\r\n\r\n", fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", fault::request_malformed},
+        {"GET /a HTTP/1.0\r\nHost: x\r\nHost: x\r\n\r\n", fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: u@x\r\n\r\n", fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x y\r\n\r\n", fault::request_malformed},
+        {"GET /a HTTP/2.0\r\nHost: x\r\n\r\n", fault::request_malformed},
+        {"GET ftp://x/a HTTP/1.1\r\nHost: x\r\n\r\n", fault::request_malformed},
+        {"GET http://u@x/a HTTP/1.1\r\nHost: x\r\n\r\n", fault::request_malformed},
+        {"GET x:80 HTTP/1.1\r\nHost: x\r\n\r\n", fault::request_malformed},
+        // Limits, and bytes no header may hold.
+        {"GET /a HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'a') + "\r\n\r\n", fault::request_header_too_large},
+        {"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n", fault::request_body_too_large},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n"s, fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n", fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nX\0Y: a\r\n\r\n"s, fault::request_malformed},
+        {"GET /a HTTP/1.1\r\nHost: x\r\nX Y: a\r\n\r\n", fault::request_malformed},
     };
     for (const auto& r : rows) {
         harness h;
         const auto out = h.run(r.input + get_a);
         BOOST_TEST_REQUIRE(h.handler.rejected.size() == 1u, r.input.substr(0, 60));
-        BOOST_TEST(h.handler.rejected[0] == r.status);
+        BOOST_TEST((h.handler.rejected[0] == r.why), r.input.substr(0, 60));
         BOOST_TEST(out.find("Connection: close\r\n") != std::string::npos);
         BOOST_TEST(h.handler.targets.empty());  // nothing after a framing error is trusted
     }
+}
+
+BOOST_AUTO_TEST_CASE(an_absolute_form_target_is_served_in_origin_form) {
+    harness h;
+    const auto out = h.run("GET http://gw.example:8386/a?x=1 HTTP/1.1\r\nHost: other\r\n\r\n"
+                           "GET HTTPS://gw.example HTTP/1.1\r\nHost: gw.example\r\n\r\n");
+    BOOST_TEST((h.handler.targets == std::vector<std::string>{"/a?x=1", "/"}));
+    // RFC 9112 §3.2.2: the target's authority replaces the Host header.
+    BOOST_TEST((h.handler.hosts == std::vector<std::string>{"gw.example:8386", "gw.example"}));
+}
+
+BOOST_AUTO_TEST_CASE(obs_fold_is_unfolded_to_a_space) {
+    harness h;
+    h.run("GET /a HTTP/1.1\r\nHost:\r\n x\r\n\r\n");
+    // RFC 9112 §5.2 lets a server replace each obs-fold with SP before reading the value.
+    BOOST_TEST((h.handler.hosts == std::vector<std::string>{"x"}));
+}
+
+BOOST_AUTO_TEST_CASE(http_1_0_may_omit_host) {
+    harness h;
+    h.run("GET /a HTTP/1.0\r\n\r\n");
+    BOOST_TEST(h.handler.targets.size() == 1u);
+    BOOST_TEST(h.handler.rejected.empty());
+}
+
+BOOST_AUTO_TEST_CASE(expect_100_continue_gets_the_interim_answer_before_the_body) {
+    harness h;
+    const std::string body = "{}";
+    const auto out = h.run("POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n" + body);
+    BOOST_TEST(out.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    BOOST_TEST(h.handler.targets.size() == 1u);
+    // A refused request gets no interim answer: the refusal is final.
+    harness r;
+    const auto refused =
+        r.run("POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 999999\r\n\r\n");
+    BOOST_TEST(refused.find("100 Continue") == std::string::npos);
+    BOOST_TEST_REQUIRE(r.handler.rejected.size() == 1u);
+    BOOST_TEST((r.handler.rejected[0] == fault::request_body_too_large));
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_leaves_midway_gets_no_answer) {
