@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace sgw {
 
@@ -126,12 +127,16 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     auto draining = [&] { return flags.draining && *flags.draining; };
     bool linger = false;
+    // The first request must arrive whole within the header deadline from the connection's
+    // start: a client that connects and says nothing holds its place no longer than that.
+    bool first = true;
+    detail::arm(stream, limits.header_timeout);
     for (;;) {
         if (buffer.size() == 0) {
             // Between requests: wait for the first byte under the keep-alive timeout.
             if (draining()) break;
             flags.idle = true;
-            detail::arm(stream, limits.idle_timeout);
+            if (!first) detail::arm(stream, limits.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
             flags.idle = false;
             if (ec) break;
@@ -142,7 +147,7 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
         parser.body_limit(limits.body_limit);
-        detail::arm(stream, limits.header_timeout);
+        if (!std::exchange(first, false)) detail::arm(stream, limits.header_timeout);
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
         std::optional<detail::refusal> refused;
         if (!ec) refused = detail::check_header(parser.get());

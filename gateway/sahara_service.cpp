@@ -12,6 +12,7 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <algorithm>
 #include <optional>
 
 namespace sgw {
@@ -28,6 +29,12 @@ http_response make_response(unsigned status, std::string body, std::string_view 
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
+}
+
+// Keystone and IAM tokens are printable ASCII without spaces; anything else is refused here
+// instead of costing an identity or MRS call.
+bool plausible_token(std::string_view token) {
+    return std::all_of(token.begin(), token.end(), [](char ch) { return ch > ' ' && ch < 0x7f; });
 }
 
 std::string what(const std::exception_ptr& e) {
@@ -147,6 +154,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
 
     const auto token = req["X-Auth-Token"];
     if (token.empty()) co_return sahara::fault_response(fault::token_missing, c.request_id);
+    if (!plausible_token(token)) co_return sahara::fault_response(fault::token_refused, c.request_id, "token not printable ASCII");
     const auto deadline = c.started + cfg_.upstream.request_timeout;
     if (sreq.project_id.empty()) {
         if (!identity_.configured()) co_return sahara::fault_response(fault::no_project_source, c.request_id);

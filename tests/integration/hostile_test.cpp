@@ -344,7 +344,28 @@ BOOST_AUTO_TEST_CASE(slowloris_meets_the_header_deadline) {
     BOOST_TEST((cut || ec));
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
     BOOST_TEST((ms >= 900 && ms < 4000), ms << " ms");
+    // A connection that says nothing at all is closed at the same deadline, counted from its start.
+    auto silent = connect_to(ioc, s.gw_port());
+    const auto t1 = std::chrono::steady_clock::now();
+    wire w;
+    read_all(silent, w, 6s);
+    const auto silent_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t1).count();
+    BOOST_TEST(w.closed);
+    BOOST_TEST(w.bytes.empty());
+    BOOST_TEST((silent_ms >= 900 && silent_ms < 4000), silent_ms << " ms");
     still_serves(s);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_that_cannot_be_tokens_cost_no_upstream_call) {
+    stack s;
+    s.reset_stats();
+    for (const std::string bad : {"a b", "t\xC3\xA9", "x\ty"}) {
+        auto w = send_raw(s.gw_port(), "GET " + s.cancel_path(running_job) + " HTTP/1.1\r\nHost: a\r\nX-Auth-Token: " +
+                                           bad + "\r\nConnection: close\r\n\r\n");
+        check_error(w.first(), 401, "UNAUTHORIZED");
+    }
+    BOOST_TEST(upstream_requests(s) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_get_503_and_the_rest_are_served) {
