@@ -12,6 +12,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -87,6 +88,14 @@ process::~process() {
     if (pid_ > 0) {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
+    }
+    // In a sanitizer build, a report in a child process fails the test that ran it, even when
+    // no answer the test checked was affected.
+    const auto text = stderr_text();
+    if (const auto at = text.find("Sanitizer:"); at != std::string::npos) {
+        const auto from = text.rfind('\n', at);
+        BOOST_ERROR(stderr_path_ << " holds a sanitizer report:\n"
+                                 << text.substr(from == std::string::npos ? 0 : from + 1, 4000));
     }
 }
 

@@ -76,7 +76,7 @@ struct step_result {
 struct effect {
     enum class kind {
         killing,      ///< the job's cancel was passed to MRS and the job has not ended yet
-        not_killing,  ///< the job was seen in a state other than being killed
+        not_killing,  ///< the job was seen ended: whatever kill was remembered is over
         deleted,      ///< the job was deleted through this gateway
         cluster,      ///< the job runs on cluster `value`
     };

@@ -6,9 +6,14 @@ using translators::effect;
 
 void note_shown(translators::step_context& ctx, std::string_view id, job_status status) {
     if (id.empty()) return;
-    ctx.remember(effect{status == job_status::to_be_killed ? effect::kind::killing : effect::kind::not_killing,
-                        std::string(id),
-                        {}});
+    if (status == job_status::to_be_killed) {
+        ctx.remember(effect{effect::kind::killing, std::string(id), {}});
+    } else if (is_terminal(status)) {
+        // Only an end takes the job out. Any other status comes from a request that found no
+        // kill in the memory when it began; a cancel may have recorded one since (on another
+        // worker, or on this one while the request waited for MRS), and it must stand.
+        ctx.remember(effect{effect::kind::not_killing, std::string(id), {}});
+    }
 }
 
 void note_deleted(translators::step_context& ctx, std::string_view id) {

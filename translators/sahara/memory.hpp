@@ -22,8 +22,10 @@ inline constexpr std::chrono::seconds killing_memory{300};
 /// How long a DELETE is remembered, so that a client's retry still answers 204.
 inline constexpr std::chrono::seconds deleted_memory{600};
 
-/// Job `id` was shown with `status`: TOBEKILLED keeps it in the set of jobs being killed,
-/// any other status takes it out (the kill is over, or it never applied).
+/// Job `id` was shown with `status`: TOBEKILLED keeps it in the set of jobs being killed, a
+/// terminal status takes it out (the kill is over). Other statuses record nothing: a request
+/// shows one only when the job was not being killed as it began, and a cancel answered since
+/// must not be undone by it.
 void note_shown(translators::step_context& ctx, std::string_view id, job_status status);
 
 /// Job `id` was deleted.
