@@ -1,6 +1,8 @@
 // Reading and classifying MRS error answers.
 #include "translators/common/mrs_errors.hpp"
 
+#include "translators/common/utf8.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -36,32 +38,8 @@ std::string scan_quoted(std::string_view body, std::string_view key) {
     return std::string(body.substr(pos + 1, end - pos - 1));
 }
 
-// Text that goes into a Sahara answer: valid UTF-8 (invalid bytes become U+FFFD, since a
-// JSON body must be UTF-8) and at most 512 bytes.
-std::string clean_text(std::string_view in) {
-    std::string out;
-    out.reserve(std::min<std::size_t>(in.size(), 512));
-    std::size_t i = 0;
-    while (i < in.size() && out.size() < 512) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool ok = len != 0 && i + len <= in.size();
-        for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
-        if (ok && len > 1) {  // no overlong forms, surrogates or code points past U+10FFFF
-            const auto c1 = static_cast<unsigned char>(in[i + 1]);
-            ok = !(c == 0xC0 || c == 0xC1 || (c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) ||
-                   (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90) || c > 0xF4);
-        }
-        if (ok) {
-            out.append(in.substr(i, len));
-            i += len;
-        } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        }
-    }
-    return out;
-}
+// Text that goes into a Sahara answer: valid UTF-8, at most 512 bytes.
+std::string clean_text(std::string_view in) { return translators::valid_utf8(in, 512); }
 
 }  // namespace
 

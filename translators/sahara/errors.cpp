@@ -1,14 +1,18 @@
 // Sahara-shaped error bodies.
 #include "translators/sahara/errors.hpp"
 
+#include "translators/common/utf8.hpp"
+
 #include <boost/json.hpp>
 
 namespace sgw::sahara {
 
 namespace {
 
+// The message may quote what the client sent (a header, a query parameter), which need not be
+// UTF-8; the body must be.
 std::string with_error_id(std::string_view message, std::string_view request_id) {
-    std::string text(message);
+    std::string text = translators::valid_utf8(message);
     std::string_view uuid = request_id;
     if (uuid.starts_with("req-")) uuid.remove_prefix(4);
     if (!uuid.empty()) {
