@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the optimised release, the sanitizer (ASan + UBSan) and the
-# clang builds, and runs the test tiers: every tier on release and asan, the unit tier on clang
-# (which is there to prove the code builds clean with a second compiler). Warnings are errors
-# in all three. Extra arguments go to ctest (e.g. -L unit).
+# Installs what is missing, then builds and tests four ways, warnings as errors in each:
+#   release  optimised build: every tier;
+#   asan     ASan + UBSan: every tier;
+#   tsan     ThreadSanitizer: the integration tier (the gateway runs several worker threads,
+#            and one test drives four of them at once);
+#   fuzz     clang 14 with libFuzzer, ASan and UBSan: the unit tier (this build is also the
+#            proof that the code builds clean with a second compiler) and the fuzz tier, each
+#            target for SGW_FUZZ_SECONDS seconds (default 30) after replaying its regressions.
+# Extra arguments go to every ctest run (e.g. -R integration).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deploy/install-deps.sh
 jobs=$(nproc)
-for preset in release asan clang; do
+for preset in release asan tsan fuzz; do
   echo "== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   echo "== $preset: tests"
-  if [ "$preset" = clang ]; then
-    ctest --preset "$preset" -L unit "$@"
-  else
-    ctest --preset "$preset" "$@"
-  fi
+  case "$preset" in
+    tsan) ctest --preset "$preset" -L integration "$@" ;;
+    fuzz) ctest --preset "$preset" -L 'unit|fuzz' "$@" ;;
+    *) ctest --preset "$preset" "$@" ;;
+  esac
 done

@@ -9,7 +9,12 @@
 namespace sgw::timefmt {
 namespace {
 
+// Sahara's format has four digits for the year: 0001-01-01T00:00:00 to 9999-12-31T23:59:59.
+constexpr long long earliest = -62'135'596'800LL;
+constexpr long long latest = 253'402'300'799LL;
+
 boost::json::value from_epoch_seconds(long long secs) {
+    if (secs < earliest || secs > latest) return nullptr;
     using namespace std::chrono;
     const sys_seconds tp{seconds{secs}};
     const auto day = floor<days>(tp);
@@ -41,7 +46,12 @@ boost::json::value from_number(long long n) {
 boost::json::value to_sahara(const boost::json::value& v) {
     if (v.is_int64()) return from_number(v.get_int64());
     if (v.is_uint64()) return from_number(static_cast<long long>(v.get_uint64() & 0x7fffffffffffffffULL));
-    if (v.is_double()) return from_number(static_cast<long long>(v.get_double()));
+    if (v.is_double()) {
+        // Converted only within long long's range (beyond it the conversion is undefined; such
+        // a time is past the year 9999 anyway).
+        const double d = v.get_double();
+        return d > 0 && d < 9.2e18 ? from_number(static_cast<long long>(d)) : boost::json::value(nullptr);
+    }
     if (!v.is_string()) return nullptr;
     std::string_view s = v.get_string();
     if (digits(s) && s.size() <= 18) return from_number(std::stoll(std::string(s)));

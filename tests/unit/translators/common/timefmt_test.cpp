@@ -23,6 +23,23 @@ BOOST_AUTO_TEST_CASE(unset_values_are_null) {
     BOOST_TEST(to_sahara(json::value(true)).is_null());
 }
 
+// Found by fuzz_translators: a double past long long's range was converted to it (undefined
+// behaviour, reported by UBSan). Whatever the number, a time outside Sahara's four-digit years
+// is null.
+BOOST_AUTO_TEST_CASE(numbers_out_of_range_are_null) {
+    BOOST_TEST(to_sahara(json::value(1.49554e72)).is_null());
+    BOOST_TEST(to_sahara(json::value(-1.5e300)).is_null());
+    BOOST_TEST(to_sahara(json::value(1.0e19)).is_null());
+    BOOST_TEST(to_sahara(json::value(1484641003707.0)) == json::value("2017-01-17T08:16:43"));
+    BOOST_TEST(to_sahara(json::value(9223372036854775807LL)).is_null());
+    BOOST_TEST(to_sahara(json::value(18446744073709551615ULL)).is_null());
+    BOOST_TEST(to_sahara(json::value(253402300799000LL)) == json::value("9999-12-31T23:59:59"));
+    BOOST_TEST(to_sahara(json::value(253402300800000LL)).is_null());
+    BOOST_TEST(to_sahara(json::value("999999999999999999")).is_null());
+    BOOST_TEST(to_sahara(json::value("0001-01-01T00:00:00")) == json::value("0001-01-01T00:00:00"));
+    BOOST_TEST(to_sahara(json::value("0001-01-01T00:00:00+01:00")).is_null());
+}
+
 BOOST_AUTO_TEST_CASE(iso_strings_are_normalised_to_utc) {
     BOOST_TEST(to_sahara(json::value("2017-05-25T07:28:12")) == json::value("2017-05-25T07:28:12"));
     BOOST_TEST(to_sahara(json::value("2019-02-13T06:52:13.855000Z")) == json::value("2019-02-13T06:52:13"));

@@ -271,4 +271,14 @@ BOOST_AUTO_TEST_CASE(a_huge_total_record_reads_at_most_twenty_pages) {
     BOOST_TEST(further.calls.back().target == exes_target(20));
 }
 
+// Query values are decoded bytes and need not be UTF-8; the 400 that quotes one is valid JSON.
+BOOST_AUTO_TEST_CASE(a_sort_by_that_is_not_utf8_is_quoted_in_valid_utf8) {
+    const auto res = run(list_request(sahara::api_version::v1_1, {{"sort_by", "-st\xe9tus"}}), {});
+    BOOST_TEST(res.status == 400u);
+    boost::system::error_code ec;
+    auto body = json::parse(res.body, ec);
+    BOOST_TEST_REQUIRE(!ec, res.body);
+    BOOST_TEST(body.at("error_message").as_string().starts_with("Unknown field for sorting st\xEF\xBF\xBDtus"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -47,4 +47,20 @@ BOOST_AUTO_TEST_CASE(body_parsing) {
     BOOST_TEST(json::parse(parse_json_body(req).error->body).at("error_name") == "INVALID_DATA");
 }
 
+// Found by fuzz_router: a Content-Type with a byte that is not UTF-8 (HTTP lets obs-text
+// through) was quoted as is, and the 400 body was not valid JSON.
+BOOST_AUTO_TEST_CASE(a_content_type_that_is_not_utf8_is_quoted_in_valid_utf8) {
+    request req;
+    req.request_id = "req-00000000-0000-4000-8000-000000000000";
+    req.body = "info=cancel";
+    req.content_type = "application/x-www-form-urlenc\xdd" "ed";
+    auto parsed = parse_json_body(req);
+    BOOST_TEST_REQUIRE(parsed.error.has_value());
+    boost::system::error_code ec;
+    auto body = json::parse(parsed.error->body, ec);
+    BOOST_TEST_REQUIRE(!ec, parsed.error->body);
+    BOOST_TEST(body.at("error_message").as_string().starts_with(
+        "Content type 'application/x-www-form-urlenc\xEF\xBF\xBD" "ed' isn't supported"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
