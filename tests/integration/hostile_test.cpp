@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -372,8 +373,15 @@ BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_get_503_and_the_rest_are_serve
     stack s({}, {"--server-max-connections", "20", "--threads", "2"});
     net::io_context ioc;
     std::vector<tcp::socket> held;
-    for (int i = 0; i < 20; ++i) held.push_back(connect_to(ioc, s.gw_port()));
-    std::this_thread::sleep_for(200ms);  // let both workers accept them
+    for (int i = 0; i < 20; ++i) {
+        // Each makes one request and keeps its connection: then it is certainly held.
+        held.push_back(connect_to(ioc, s.gw_port()));
+        net::write(held.back(), net::buffer(request_head("GET", "/") + "\r\n"));
+        http::response<http::string_body> res;
+        boost::beast::flat_buffer buf;
+        http::read(held.back(), buf, res);
+        BOOST_TEST_REQUIRE(res.result_int() == 300u);
+    }
     auto over = send_raw(s.gw_port(), request_head("GET", s.cancel_path(running_job)) + "\r\n");
     const auto r = over.first();
     check_error(r, 503, "SERVICE_UNAVAILABLE");
@@ -384,10 +392,14 @@ BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_get_503_and_the_rest_are_serve
     wire w;
     read_all(held[3], w, 2s);
     BOOST_TEST(w.first().status == 200u);
-    // Once they go, new connections are served.
+    // Once they go (and the gateway has seen them go), new connections are served.
     held.clear();
-    std::this_thread::sleep_for(300ms);
-    still_serves(s);
+    unsigned status = 0;
+    for (int i = 0; i < 50 && status != 200u; ++i) {
+        std::this_thread::sleep_for(100ms);
+        status = s.cancel(running_job).status;
+    }
+    BOOST_TEST(status == 200u);
     BOOST_TEST(s.gateway->stderr_text().find("connection limit reached") != std::string::npos);
 }
 
