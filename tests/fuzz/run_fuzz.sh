@@ -3,8 +3,9 @@
 #   run_fuzz.sh FUZZER SEEDS REGRESSIONS WORK [DICT]
 # 1. replays every input directly in REGRESSIONS (each is a crash that was fixed; the open/
 #    subfolder holds reproducers of findings not fixed yet, which are not replayed);
-# 2. fuzzes for SGW_FUZZ_SECONDS seconds (default 30) over a fresh copy of SEEDS in WORK, so
-#    the source tree is never written to; what the run finds is left in WORK/artifacts.
+# 2. fuzzes for SGW_FUZZ_SECONDS seconds (default 30; 0 runs each seed once) over a fresh copy
+#    of SEEDS in WORK, so the source tree is never written to; what the run finds is left in
+#    WORK/artifacts.
 # Exits non-zero on any crash, leak, timeout (10 s per input) or RSS above 2 GiB.
 set -euo pipefail
 
@@ -29,6 +30,11 @@ if [ -d "$regressions" ]; then
   fi
 fi
 
+if [ "$seconds" -eq 0 ]; then
+  # No fuzzing: each seed runs once (libFuzzer would read -max_total_time=0 as no limit).
+  echo "run_fuzz: SGW_FUZZ_SECONDS=0: running the seeds once"
+  exec "$fuzzer" "${opts[@]}" -runs=0 "$work/corpus"
+fi
 echo "run_fuzz: fuzzing for $seconds s over a copy of $(find "$work/corpus" -type f | wc -l) seeds"
 # libFuzzer stops itself at -max_total_time; the outer bound only catches a stuck process.
 timeout --signal=KILL $((seconds + 300)) \
