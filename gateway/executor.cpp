@@ -7,6 +7,7 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -153,7 +154,13 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
         if (next.calls.size() == 1) {
             ctx.add(co_await guarded_exchange(port, next.calls.front(), deadline));
         } else {
-            for (auto& r : co_await fan_out(std::move(next.calls), port, max_parallel, deadline)) ctx.add(std::move(r));
+            // Each reply is parsed as it joins the context; other requests run between parses,
+            // so a step of many large replies does not hold the event loop for all of them.
+            auto ex = co_await net::this_coro::executor;
+            for (auto& r : co_await fan_out(std::move(next.calls), port, max_parallel, deadline)) {
+                ctx.add(std::move(r));
+                co_await net::post(ex, net::use_awaitable);
+            }
         }
     }
     out.fault = fault::step_limit;

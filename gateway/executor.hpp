@@ -16,8 +16,10 @@
 namespace sgw {
 
 /// Most upstream rounds one Sahara request may take; a translator that asks for more is a bug.
-/// The longest legitimate one is a list walking 50 MRS pages, then job-exes pages and reads.
-inline constexpr int max_steps = 64;
+/// The longest legitimate one is a list walking the longest history it accepts (500,000 jobs:
+/// 500 list pages, job-exes pages 64 calls a step, and up to 500 list pages again to render),
+/// about 1,200 rounds.
+inline constexpr int max_steps = 4096;
 
 /// Where the executor sends one upstream call: the pool in production, a fake in tests.
 class upstream_port {

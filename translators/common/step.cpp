@@ -16,4 +16,10 @@ void step_context::add(upstream_reply r) {
     replies_.push_back(std::move(r));
 }
 
+void step_context::release_replies() {
+    replies_.clear();
+    parsed_.clear();
+    arena_ = std::make_unique<boost::json::monotonic_resource>();
+}
+
 }  // namespace sgw::translators

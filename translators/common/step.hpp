@@ -94,12 +94,16 @@ public:
     step_context& operator=(const step_context&) = delete;
 
     /// Per-request memory for parsed JSON; freed at once when the request ends.
-    boost::json::storage_ptr storage() noexcept { return boost::json::storage_ptr(&arena_); }
+    boost::json::storage_ptr storage() noexcept { return boost::json::storage_ptr(arena_.get()); }
 
     /// Appends a reply, parsing its body into the per-request memory. Replies are added in
     /// the order of the calls that produced them.
     void add(upstream_reply r);
     std::span<const upstream_reply> replies() const noexcept { return replies_; }
+    /// Drops every reply so far and the memory their parsed JSON took, for a translator that
+    /// has taken what it needs from them (a list walking a long history keeps its memory
+    /// bounded this way). The next step then sees only the replies that come after.
+    void release_replies();
 
     /// The translator's own state for this request, made on first use and kept until the
     /// request ends (a list keeps its walk here). One type per request.
@@ -119,7 +123,9 @@ public:
 
 private:
     // Declared first, destroyed last: every parsed value below lives in it.
-    boost::json::monotonic_resource arena_;
+    // A fresh resource on release: monotonic_resource::release() in Boost 1.81 leaves it unable
+    // to allocate again.
+    std::unique_ptr<boost::json::monotonic_resource> arena_ = std::make_unique<boost::json::monotonic_resource>();
     std::deque<boost::json::value> parsed_;
     std::vector<upstream_reply> replies_;
     std::shared_ptr<void> state_;

@@ -1,18 +1,22 @@
-// Sahara job-execution list (v1.1 and v2) on the mrs-v1.1 backend: the walk over MRS's pages.
-// The Sahara side (query, filters, order, markers) is translators/sahara/list_query.hpp.
+// Sahara job-execution list (v1.1 and v2) on the mrs-v1.1 backend: which MRS reads answer a
+// list query. The Sahara side (query, filters, order, markers) is translators/sahara/list_query.hpp.
 #include "translators/mrs_v1_1/list.hpp"
 
 #include "translators/common/json_fields.hpp"
 #include "translators/common/replies.hpp"
+#include "translators/common/timefmt.hpp"
 #include "translators/mrs_v1_1/job_execution.hpp"
+#include "translators/mrs_v1_1/paths.hpp"
+#include "translators/sahara/errors.hpp"
 #include "translators/sahara/list_query.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <deque>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace sgw::mrs_v1_1 {
@@ -21,11 +25,12 @@ using namespace translators;
 
 namespace {
 
-constexpr std::size_t list_page_rows = 1000;   // rows asked of each list page (mrs-api.md §2A)
-constexpr std::size_t max_list_pages = 50;
-constexpr long long exe_page_rows = 100;       // job-exes page_size is 1..100 (mrs-api.md §2G)
-constexpr long long max_exe_pages = 20;        // per cluster
-constexpr std::size_t max_single_reads = 100;  // job-exes detail reads (mrs-api.md §2H)
+constexpr std::size_t list_page_rows = 1000;  // rows asked of each list page of a walk (mrs-api.md §2A)
+constexpr long long exe_page_rows = 100;      // job-exes page_size is 1..100 (mrs-api.md §2G)
+constexpr std::size_t calls_per_step = 64;    // one step's replies are gone through in a few ms
+constexpr std::size_t kept_objects = list_page_rows;  // a walk this short keeps the objects it read
+constexpr std::size_t single_reads_max = 200;         // a page this short reads its jobs one by one
+constexpr std::size_t max_list_rows = 500'000;        // the longest history a walk reads (docs/api-coverage.md)
 
 std::string encoded(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -53,10 +58,11 @@ std::string project_path(const sahara::request& req, std::string_view rest) {
     return p;
 }
 
-upstream_call get(std::string target) { return upstream_call{method::get, std::move(target), {}, true}; }
-
-std::string list_target(const sahara::request& req, const std::optional<std::string>& marker) {
-    std::string t = project_path(req, "job-executions?limit=" + std::to_string(list_page_rows) + "&sort_by=id");
+// mrs-api.md §2A: `limit`, `marker` (the list starts after it) and `sort_by` (`-` descends).
+std::string list_target(const sahara::request& req, bool descending, std::size_t limit,
+                        const std::optional<std::string>& marker) {
+    std::string t = project_path(req, "job-executions?limit=" + std::to_string(limit) +
+                                          (descending ? "&sort_by=-id" : "&sort_by=id"));
     if (marker) t += "&marker=" + encoded(*marker);
     return t;
 }
@@ -66,15 +72,14 @@ std::string exes_target(const sahara::request& req, std::string_view cluster, lo
                                  std::to_string(exe_page_rows) + "&current_page=" + std::to_string(page));
 }
 
-std::string exe_target(const sahara::request& req, std::string_view id) {
-    return project_path(req, "job-exes/" + encoded(id));
-}
-
 bool has_code(const upstream_reply& r, std::initializer_list<std::string_view> codes) {
     if (r.outcome != transport::ok) return false;
     const auto code = mrs::parse_error(r.body).code;
     return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
+
+// A job MRS no longer knows: 0176 on job-executions paths, 0201 on job-exes (mrs-api.md §5.3).
+bool job_gone(const upstream_reply& r) { return has_code(r, {"0176", "0201"}); }
 
 // A list names no object, so a not-found answer to one of its reads cannot become Sahara's 404.
 sahara::response list_failure(const sahara::request& req, const upstream_reply& r, std::string_view read) {
@@ -84,34 +89,63 @@ sahara::response list_failure(const sahara::request& req, const upstream_reply& 
     return failure(req, r, sahara::error_name::invalid_data);
 }
 
-// Views into the parsed replies, which the context keeps until the request ends.
-struct listed_job {
-    std::string_view id;
-    const json::object* object = nullptr;  ///< MRS's Sahara-style object (mrs-api.md §2A)
-    std::string_view cluster;              ///< empty when the job has none
-    const json::object* exe = nullptr;     ///< its job-exes record (mrs-api.md §2G, §2H)
-    bool gone = false;                     ///< the detail read says it no longer exists
+// The times a rendered object takes from the job-exes record when MRS's Sahara-style object has
+// none: rendered field, job-exes field (mrs-api.md §2G).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> exe_times{
+    {{"start_time", "start_time"}, {"end_time", "end_time"}, {"created_at", "create_at"}, {"updated_at", "update_at"}}};
+
+bool is_exe_time(std::string_view field) {
+    return std::any_of(exe_times.begin(), exe_times.end(), [&](const auto& t) { return t.first == field; });
+}
+
+// One job of the list, as compact as the query allows.
+struct job_row {
+    std::string id;
+    std::size_t cluster = 0;                   ///< index in list_walk::clusters; 0 = none
+    std::optional<json::object> object;        ///< MRS's Sahara-style object, while kept
+    std::optional<sahara::job_status> status;  ///< as seen, once its job-exes record is read
+    std::array<json::value, 4> times;          ///< that record's times, in exe_times order
+    std::vector<json::value> values;           ///< sahara::compared_fields of its rendered object
+    bool gone = false;                         ///< deleted since the list was read
 };
 
 struct cluster_read {
-    std::string_view id;
-    std::optional<long long> total;  ///< totalRecord of its first page
-    bool gone = false;               ///< MRS no longer knows the cluster
+    std::string id;
+    std::size_t missing = 0;  ///< its rows without a job-exes record yet
+    long long pages = 1;      ///< job-exes pages to read, from the first page's totalRecord
+    bool gone = false;        ///< MRS no longer knows the cluster
 };
 
-// The walk, kept in the request's context from step to step: each step takes the replies to
-// the calls the previous one made, and never looks at earlier replies again.
+enum class call_kind { exe_page, exe_read, job_read };
+
+struct queued_call {
+    call_kind kind;
+    std::size_t owner;  ///< the cluster (exe_page) or the row (exe_read, job_read)
+    long long page = 0;
+};
+
+// What the list has worked out so far, kept in the request's context from step to step. Each
+// step takes the replies to the calls the previous one made, keeps what it needs of them and
+// releases them, so memory follows the number of jobs, not the bytes MRS sent.
 struct list_walk {
-    enum class phase { start, list_pages, first_exe_pages, further_exe_pages, single_reads };
+    enum class phase { start, page_read, index, calls, rewalk };
+    enum class stage { exe_first, exe_more, exe_singles, page_states, page_objects };
     phase at = phase::start;
+    stage then = stage::exe_first;
     sahara::list_query query;
-    std::size_t seen = 0;               ///< replies taken so far
-    std::size_t list_pages = 0;         ///< list pages asked for
-    std::size_t asked = 0;              ///< calls the last step asked for
-    std::vector<std::size_t> owners;    ///< per call of the last step: its cluster or job index
-    std::vector<listed_job> jobs;
-    std::unordered_map<std::string_view, std::size_t> index;
-    std::vector<cluster_read> clusters;
+    std::vector<std::string_view> fields;  ///< sahara::compared_fields(query)
+    bool walking = false;                  ///< every job is read (not only the page)
+    bool all_states = false;               ///< every job's state is needed, not only the page's
+    std::deque<job_row> rows;              ///< walking: every job in id order; else the page
+    std::unordered_map<std::string_view, std::size_t> index;  ///< id → row
+    std::deque<cluster_read> clusters{cluster_read{}};        ///< [0] stands for "no cluster"
+    std::unordered_map<std::string_view, std::size_t> cluster_index;
+    std::vector<queued_call> queue;
+    std::size_t queue_next = 0;
+    std::vector<queued_call> sent;
+    sahara::page_choice page;  ///< rows: indices into `rows`
+    std::size_t rewalk_from = 0, rewalk_to = 0;
+    std::size_t asked = 0;  ///< calls the last step asked for
 };
 
 class lister {
@@ -121,15 +155,23 @@ public:
     step_result step(std::span<const upstream_reply> fresh);
 
 private:
-    std::optional<step_result> take_list_page(const upstream_reply& r);
-    std::optional<step_result> take_exe_page(cluster_read& cluster, const upstream_reply& r);
-    std::optional<step_result> take_single_reads(std::span<const upstream_reply> fresh);
-    // Each start_* asks for its phase's calls, or moves on when there are none.
-    step_result start_first_exe_pages();
-    step_result start_further_exe_pages();
-    step_result start_single_reads();
-    step_result answer() const;
-    bool lacks_records(const cluster_read& cluster) const;
+    step_result begin();
+    step_result take_page_read(std::span<const upstream_reply> fresh);
+    step_result take_index_page(const upstream_reply& r);
+    step_result take_rewalk_page(const upstream_reply& r);
+    std::optional<step_result> take(const queued_call& c, const upstream_reply& r);
+    step_result drain();
+    step_result next_stage();
+    step_result choose();
+    step_result start_rewalk();
+    step_result answer();
+
+    job_row& add_row(const json::object& object);
+    void set_record(job_row& row, const json::object& exe, sahara::job_status status);
+    std::optional<step_result> take_record(job_row& row, const json::object& exe);
+    json::object exe_object(const job_row& row) const;
+    void queue_page_reads(call_kind kind, bool (*wanted)(const job_row&));
+    step_result queue_stage(list_walk::stage s);
 
     step_result ask(list_walk::phase at, std::vector<upstream_call> calls) {
         w_.at = at;
@@ -144,165 +186,396 @@ private:
     list_walk& w_;
 };
 
-std::optional<step_result> lister::take_list_page(const upstream_reply& r) {
-    if (!succeeded(r, {200})) return stop(list_failure(req_, r, "job-executions list"));
+// The rows of a list answer, each with an id (mrs-api.md §2A), or nullptr.
+const json::array* list_rows(const upstream_reply& r) {
     const json::object* body = body_object(r);
     auto* rows = body ? body->if_contains("job_executions") : nullptr;
-    if (!rows || !rows->is_array()) return stop(unusable_answer(req_, "list answer has no job_executions array"));
-
-    const json::array& page_rows = rows->get_array();
-    for (const auto& row : page_rows) {
+    if (!rows || !rows->is_array()) return nullptr;
+    for (const auto& row : rows->get_array()) {
         auto* id = row.is_object() ? row.get_object().if_contains("id") : nullptr;
-        if (!id || !id->is_string() || id->get_string().empty())
-            return stop(unusable_answer(req_, "list row without an id"));
-        // Should MRS start a page at its marker, as Sahara does (sahara-api.md §4), the row repeats.
-        if (!w_.index.emplace(id->get_string(), w_.jobs.size()).second) continue;
-        listed_job job;
-        job.id = id->get_string();
-        job.object = &row.get_object();
-        if (auto* c = non_null(*job.object, "cluster_id"); c && c->is_string()) job.cluster = c->get_string();
-        w_.jobs.push_back(job);
+        if (!id || !id->is_string() || id->get_string().empty()) return nullptr;
     }
+    return &rows->get_array();
+}
+
+std::string_view id_of(const json::value& row) { return row.get_object().at("id").get_string(); }
+
+// A copy in the default memory: the replies' own memory is released after each step.
+json::object owned(const json::object& o) { return json::object(o, json::storage_ptr()); }
+
+job_row& lister::add_row(const json::object& object) {
+    job_row& row = w_.rows.emplace_back();
+    row.id = id_of(object);
+    // The values the query compares, as the rendered object will show them; a time MRS's object
+    // lacks is taken from the job-exes record later (render does the same).
+    if (!w_.fields.empty())
+        row.values = sahara::compared_values(w_.query, render(object, sahara::job_status::pending, nullptr));
+    if (auto* c = non_null(object, "cluster_id"); c && c->is_string() && !c->get_string().empty()) {
+        auto it = w_.cluster_index.find(c->get_string());
+        if (it == w_.cluster_index.end()) {
+            // The key views the cluster's own copy, which the deque never moves.
+            w_.clusters.push_back(cluster_read{std::string(c->get_string())});
+            it = w_.cluster_index.emplace(w_.clusters.back().id, w_.clusters.size() - 1).first;
+        }
+        row.cluster = it->second;
+    }
+    ++w_.clusters[row.cluster].missing;
+    if (!w_.walking || w_.rows.size() <= kept_objects) row.object = owned(object);
+    return row;
+}
+
+void lister::set_record(job_row& row, const json::object& exe, sahara::job_status status) {
+    if (!row.status) --w_.clusters[row.cluster].missing;
+    row.status = sahara::as_seen(req_, row.id, status);
+    for (std::size_t i = 0; i < exe_times.size(); ++i) {
+        auto* v = non_null(exe, exe_times[i].second);
+        row.times[i] = v ? *v : json::value(nullptr);
+    }
+}
+
+// No guessing: a state outside mrs-api.md §3.1 fails the list.
+std::optional<step_result> lister::take_record(job_row& row, const json::object& exe) {
+    auto status = exe_status(exe);
+    if (!status) return stop(unusable_answer(req_, "job-exes record of " + row.id + " has no known job_state"));
+    set_record(row, exe, *status);
+    return std::nullopt;
+}
+
+json::object lister::exe_object(const job_row& row) const {
+    json::object exe;
+    for (std::size_t i = 0; i < exe_times.size(); ++i) exe[exe_times[i].second] = row.times[i];
+    return exe;
+}
+
+step_result lister::begin() {
+    w_.query = sahara::read_list_query(req_);
+    if (w_.query.error) return stop(*w_.query.error);
+    w_.fields = sahara::compared_fields(w_.query);
+    const auto& q = w_.query;
+    // MRS orders by id and pages after a marker itself (mrs-api.md §2A); it knows no state and
+    // documents no filters. So a page in id order with no filter is MRS's own page; anything
+    // else reads every job of the project, in id order.
+    const bool pushed = q.sort_field == "id" && q.filters.empty() && q.limit && *q.limit <= list_page_rows;
+    if (!pushed) {
+        w_.walking = true;
+        const bool exe_time_compared = std::any_of(w_.fields.begin(), w_.fields.end(), is_exe_time);
+        w_.all_states = sahara::uses_status(q) || exe_time_compared || !q.limit || *q.limit > single_reads_max;
+        return ask(list_walk::phase::index, {read(list_target(req_, false, list_page_rows, std::nullopt))});
+    }
+    if (!q.marker) {
+        // One row past the page tells whether a next page exists.
+        return ask(list_walk::phase::page_read, {read(list_target(req_, q.descending, *q.limit + 1, std::nullopt))});
+    }
+    // Sahara's page starts at the marker (sahara-api.md §4); MRS's after it. So: the marker's
+    // own object, the page after it, and the rows before it in reverse for `prev`; one row more
+    // each way, should MRS start its pages at the marker instead.
+    return ask(list_walk::phase::page_read,
+               {read(job_path(req_, "job-executions", encoded(*q.marker))),
+                read(list_target(req_, q.descending, *q.limit + 1, q.marker)),
+                read(list_target(req_, !q.descending, *q.limit + 1, q.marker))});
+}
+
+step_result lister::take_page_read(std::span<const upstream_reply> fresh) {
+    const auto& q = w_.query;
+    const std::size_t limit = *q.limit;
+    std::vector<const json::value*> page;
+    if (!q.marker) {
+        if (!succeeded(fresh[0], {200})) return stop(list_failure(req_, fresh[0], "job-executions list"));
+        const json::array* rows = list_rows(fresh[0]);
+        if (!rows) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
+        for (const auto& row : *rows)
+            if (page.size() < limit) page.push_back(&row);
+        if (rows->size() > limit) w_.page.next = json::value(id_of((*rows)[limit - 1]));
+    } else {
+        // A marker MRS does not know (0176) names no visible job: Sahara's 404 (sahara-api.md §4).
+        for (const auto& r : fresh)
+            if (job_gone(r)) return stop(sahara::unknown_marker(req_, *q.marker));
+        if (!succeeded(fresh[0], {200})) return stop(list_failure(req_, fresh[0], "job-executions detail"));
+        auto* marker_row = envelope(fresh[0], "job_execution");
+        if (!marker_row) return stop(unusable_answer(req_, "job-executions answer has no job_execution object"));
+        std::array<const json::array*, 2> sides{};
+        for (std::size_t k = 1; k < 3; ++k) {
+            if (!succeeded(fresh[k], {200})) return stop(list_failure(req_, fresh[k], "job-executions list"));
+            sides[k - 1] = list_rows(fresh[k]);
+            if (!sides[k - 1]) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
+        }
+        // Should MRS start a page at its marker, as Sahara does, the marker row is skipped.
+        auto after_marker = [&](const json::array& rows) {
+            std::vector<const json::value*> out;
+            for (const auto& row : rows)
+                if (id_of(row) != *q.marker) out.push_back(&row);
+            return out;
+        };
+        const auto forward = after_marker(*sides[0]);
+        const auto backward = after_marker(*sides[1]);
+        add_row(*marker_row);
+        for (std::size_t i = 0; i + 1 < limit && i < forward.size(); ++i) page.push_back(forward[i]);
+        if (forward.size() >= limit) w_.page.next = json::value(id_of(*forward[limit - 1]));
+        if (backward.size() >= limit) w_.page.prev = json::value(id_of(*backward[limit - 1]));
+        w_.page.markers = true;
+    }
+    for (const auto* row : page) add_row(row->get_object());
+    if (!w_.page.next.is_null()) w_.page.markers = true;
+    for (std::size_t i = 0; i < w_.rows.size(); ++i) w_.page.rows.push_back(i);
+    return queue_stage(list_walk::stage::page_states);
+}
+
+step_result lister::take_index_page(const upstream_reply& r) {
+    if (!succeeded(r, {200})) return stop(list_failure(req_, r, "job-executions list"));
+    const json::array* page_rows = list_rows(r);
+    if (!page_rows) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
+    for (const auto& row : *page_rows) {
+        if (w_.index.contains(id_of(row))) continue;  // a page that starts at its marker repeats it
+        if (w_.rows.size() == max_list_rows)
+            return stop(sahara::error_response(
+                req_, 400, sahara::error_name::invalid_params,
+                "The project has more than " + std::to_string(max_list_rows) +
+                    " job executions; this query would have to read them all. Page in id order without "
+                    "filters (sort_by=id or -id, limit up to " + std::to_string(list_page_rows) + ")",
+                "list longer than the gateway walks"));
+        job_row& added = add_row(row.get_object());
+        w_.index.emplace(added.id, w_.rows.size() - 1);
+    }
+    // Objects are kept only while the history is short; a long one is read again for its page.
+    if (w_.rows.size() > kept_objects)
+        for (auto& row : w_.rows) row.object.reset();
 
     // More pages follow only after a full page with a next marker (mrs-api.md §2A); a page
     // without `markers` continues after its last row.
-    if (page_rows.size() < list_page_rows) return std::nullopt;
     std::optional<std::string> next;
-    auto* markers = body->if_contains("markers");
-    auto* next_value = markers && markers->is_object() ? markers->get_object().if_contains("next") : nullptr;
-    if (!next_value)
-        next = std::string(page_rows.back().get_object().at("id").get_string());
-    else if (next_value->is_string())
-        next = std::string(next_value->get_string());
-    if (!next) return std::nullopt;
-    if (w_.list_pages == max_list_pages) return stop(unusable_answer(req_, "MRS list longer than the gateway walks"));
-    ++w_.list_pages;
-    return ask(list_walk::phase::list_pages, {get(list_target(req_, next))});
+    if (page_rows->size() >= list_page_rows) {
+        const json::object& body = *body_object(r);
+        auto* markers = body.if_contains("markers");
+        auto* next_value = markers && markers->is_object() ? markers->get_object().if_contains("next") : nullptr;
+        if (!next_value)
+            next = std::string(id_of(page_rows->back()));
+        else if (next_value->is_string())
+            next = std::string(next_value->get_string());
+    }
+    if (next) return ask(list_walk::phase::index, {read(list_target(req_, false, list_page_rows, next))});
+    if (w_.query.marker && !w_.index.contains(*w_.query.marker)) return stop(sahara::unknown_marker(req_, *w_.query.marker));
+    if (!w_.all_states) return choose();
+    return queue_stage(list_walk::stage::exe_first);
 }
 
-std::optional<step_result> lister::take_exe_page(cluster_read& cluster, const upstream_reply& r) {
-    if (!succeeded(r, {200})) {
-        // A cluster deleted since the list was read (12000003, mrs-api.md §5.3): its jobs are read one by one.
-        if (has_code(r, {"12000003"})) {
-            cluster.gone = true;
+// Queues the calls of a stage; drain() sends them, `calls_per_step` at a time.
+step_result lister::queue_stage(list_walk::stage s) {
+    w_.then = s;
+    w_.queue.clear();
+    w_.queue_next = 0;
+    switch (s) {
+        case list_walk::stage::exe_first:
+            for (std::size_t c = 1; c < w_.clusters.size(); ++c) w_.queue.push_back({call_kind::exe_page, c, 1});
+            break;
+        case list_walk::stage::exe_more:
+            for (std::size_t c = 1; c < w_.clusters.size(); ++c)
+                for (long long p = 2; p <= w_.clusters[c].pages; ++p) w_.queue.push_back({call_kind::exe_page, c, p});
+            break;
+        case list_walk::stage::exe_singles:
+            for (std::size_t i = 0; i < w_.rows.size(); ++i)
+                if (!w_.rows[i].status && !w_.rows[i].gone) w_.queue.push_back({call_kind::exe_read, i});
+            break;
+        case list_walk::stage::page_states:
+            for (auto i : w_.page.rows)
+                if (!w_.rows[i].status && !w_.rows[i].gone) w_.queue.push_back({call_kind::exe_read, i});
+            break;
+        case list_walk::stage::page_objects:
+            for (auto i : w_.page.rows)
+                if (!w_.rows[i].object && !w_.rows[i].gone) w_.queue.push_back({call_kind::job_read, i});
+            break;
+    }
+    return drain();
+}
+
+step_result lister::drain() {
+    std::vector<upstream_call> calls;
+    w_.sent.clear();
+    while (w_.queue_next < w_.queue.size() && calls.size() < calls_per_step) {
+        const queued_call& c = w_.queue[w_.queue_next++];
+        switch (c.kind) {
+            case call_kind::exe_page:
+                // A cluster whose every job has its record needs no further page.
+                if (c.page > 1 && (w_.clusters[c.owner].missing == 0 || w_.clusters[c.owner].gone)) continue;
+                calls.push_back(read(exes_target(req_, w_.clusters[c.owner].id, c.page)));
+                break;
+            case call_kind::exe_read:
+                calls.push_back(read(job_path(req_, "job-exes", encoded(w_.rows[c.owner].id))));
+                break;
+            case call_kind::job_read:
+                calls.push_back(read(job_path(req_, "job-executions", encoded(w_.rows[c.owner].id))));
+                break;
+        }
+        w_.sent.push_back(c);
+    }
+    if (calls.empty()) return next_stage();
+    return ask(list_walk::phase::calls, std::move(calls));
+}
+
+std::optional<step_result> lister::take(const queued_call& c, const upstream_reply& r) {
+    switch (c.kind) {
+        case call_kind::exe_page: {
+            cluster_read& cluster = w_.clusters[c.owner];
+            if (!succeeded(r, {200})) {
+                // A cluster deleted since the list was read (12000003, mrs-api.md §5.3): its
+                // jobs are read one by one.
+                if (has_code(r, {"12000003"})) {
+                    cluster.gone = true;
+                    return std::nullopt;
+                }
+                return stop(list_failure(req_, r, "job-exes list"));
+            }
+            const json::object* body = body_object(r);
+            auto* rows = body ? body->if_contains("job_executions") : nullptr;
+            if (!rows || !rows->is_array())
+                return stop(unusable_answer(req_, "job-exes list has no job_executions array"));
+            if (c.page == 1) {
+                // camelCase (mrs-api.md §2G). Pages past what the walk read are never needed.
+                const long long total = std::clamp(integer_field(*body, "totalRecord").value_or(0), 0LL,
+                                                   static_cast<long long>(max_list_rows));
+                cluster.pages = total / exe_page_rows + (total % exe_page_rows != 0 ? 1 : 0);
+            }
+            for (const auto& row : rows->get_array()) {
+                if (!row.is_object()) return stop(unusable_answer(req_, "job-exes list row is not an object"));
+                auto* id = row.get_object().if_contains("id");
+                if (!id || !id->is_string()) continue;
+                auto it = w_.index.find(id->get_string());
+                if (it == w_.index.end() || w_.rows[it->second].status) continue;
+                if (auto s = take_record(w_.rows[it->second], row.get_object())) return s;
+            }
             return std::nullopt;
         }
-        return stop(list_failure(req_, r, "job-exes list"));
-    }
-    const json::object* body = body_object(r);
-    auto* rows = body ? body->if_contains("job_executions") : nullptr;
-    if (!rows || !rows->is_array()) return stop(unusable_answer(req_, "job-exes list has no job_executions array"));
-    if (!cluster.total) cluster.total = integer_field(*body, "totalRecord");  // camelCase (mrs-api.md §2G)
-    for (const auto& row : rows->get_array()) {
-        if (!row.is_object()) return stop(unusable_answer(req_, "job-exes list row is not an object"));
-        auto* id = row.get_object().if_contains("id");
-        if (!id || !id->is_string()) continue;
-        auto it = w_.index.find(id->get_string());
-        if (it != w_.index.end() && !w_.jobs[it->second].exe) w_.jobs[it->second].exe = &row.get_object();
-    }
-    return std::nullopt;
-}
-
-step_result lister::start_first_exe_pages() {
-    std::unordered_set<std::string_view> seen;
-    for (const auto& job : w_.jobs)
-        if (!job.cluster.empty() && seen.insert(job.cluster).second) w_.clusters.push_back({job.cluster, {}, false});
-    if (w_.clusters.empty()) return start_single_reads();
-    std::vector<upstream_call> calls;
-    for (const auto& c : w_.clusters) calls.push_back(get(exes_target(req_, c.id, 1)));
-    return ask(list_walk::phase::first_exe_pages, std::move(calls));
-}
-
-bool lister::lacks_records(const cluster_read& cluster) const {
-    return std::any_of(w_.jobs.begin(), w_.jobs.end(),
-                       [&](const listed_job& j) { return j.cluster == cluster.id && !j.exe; });
-}
-
-step_result lister::start_further_exe_pages() {
-    std::vector<upstream_call> calls;
-    w_.owners.clear();
-    for (std::size_t i = 0; i < w_.clusters.size(); ++i) {
-        const auto& c = w_.clusters[i];
-        if (c.gone || !c.total || *c.total <= exe_page_rows || !lacks_records(c)) continue;
-        // Rounded up without adding first: MRS's totalRecord may be any integer, INT64_MAX included.
-        const long long pages =
-            std::min(*c.total / exe_page_rows + (*c.total % exe_page_rows != 0 ? 1 : 0), max_exe_pages);
-        for (long long p = 2; p <= pages; ++p) {
-            calls.push_back(get(exes_target(req_, c.id, p)));
-            w_.owners.push_back(i);
-        }
-    }
-    if (calls.empty()) return start_single_reads();
-    return ask(list_walk::phase::further_exe_pages, std::move(calls));
-}
-
-step_result lister::start_single_reads() {
-    w_.owners.clear();
-    for (std::size_t i = 0; i < w_.jobs.size(); ++i)
-        if (!w_.jobs[i].exe) w_.owners.push_back(i);
-    if (w_.owners.empty()) return answer();
-    if (w_.owners.size() > max_single_reads)
-        return stop(unusable_answer(req_, std::to_string(w_.owners.size()) + " jobs without a job-exes list record"));
-    std::vector<upstream_call> calls;
-    for (auto i : w_.owners) calls.push_back(get(exe_target(req_, w_.jobs[i].id)));
-    return ask(list_walk::phase::single_reads, std::move(calls));
-}
-
-std::optional<step_result> lister::take_single_reads(std::span<const upstream_reply> fresh) {
-    for (std::size_t k = 0; k < fresh.size(); ++k) {
-        const upstream_reply& r = fresh[k];
-        listed_job& job = w_.jobs[w_.owners[k]];
-        if (succeeded(r, {200})) {
-            auto* exe = envelope(r, "job_execution");
-            if (!exe) return stop(unusable_answer(req_, "job-exes answer has no job_execution object"));
-            job.exe = exe;
-        } else if (has_code(r, {"0176", "0201"})) {
-            job.gone = true;  // deleted since the list was read (mrs-api.md §5.3)
-        } else {
-            return stop(list_failure(req_, r, "job-exes detail"));
+        case call_kind::exe_read:
+        case call_kind::job_read: {
+            job_row& row = w_.rows[c.owner];
+            if (job_gone(r)) {
+                row.gone = true;  // deleted since the list was read (mrs-api.md §5.3)
+                return std::nullopt;
+            }
+            if (!succeeded(r, {200}))
+                return stop(list_failure(req_, r, c.kind == call_kind::exe_read ? "job-exes detail" : "job-executions detail"));
+            auto* found = envelope(r, "job_execution");
+            if (!found) return stop(unusable_answer(req_, "job detail answer has no job_execution object"));
+            if (c.kind == call_kind::job_read) {
+                row.object = owned(*found);
+                return std::nullopt;
+            }
+            return take_record(row, *found);
         }
     }
     return std::nullopt;
 }
 
-step_result lister::answer() const {
-    std::vector<json::object> all;
-    all.reserve(w_.jobs.size());
-    for (const auto& job : w_.jobs) {
-        if (job.gone) continue;
-        // No guessing: a state outside mrs-api.md §3.1 fails the list.
-        auto status = exe_status(*job.exe);
-        if (!status)
-            return stop(unusable_answer(req_, "job-exes record of " + std::string(job.id) + " has no known job_state"));
-        all.push_back(render(*job.object, sahara::as_seen(req_, job.id, *status), job.exe));
+step_result lister::next_stage() {
+    using stage = list_walk::stage;
+    switch (w_.then) {
+        case stage::exe_first: return queue_stage(stage::exe_more);
+        case stage::exe_more: return queue_stage(stage::exe_singles);
+        case stage::exe_singles: return choose();
+        case stage::page_states: {
+            const bool objects_missing = std::any_of(w_.page.rows.begin(), w_.page.rows.end(), [&](std::size_t i) {
+                return !w_.rows[i].object && !w_.rows[i].gone;
+            });
+            if (!objects_missing) return answer();
+            if (w_.page.rows.size() <= single_reads_max) return queue_stage(stage::page_objects);
+            return start_rewalk();
+        }
+        case stage::page_objects: return answer();
     }
-    return stop(sahara::list_answer(req_, w_.query, std::move(all)));
+    return answer();
+}
+
+step_result lister::choose() {
+    // Times the objects lack come from the job-exes records, as render takes them.
+    for (std::size_t k = 0; k < w_.fields.size(); ++k) {
+        auto t = std::find_if(exe_times.begin(), exe_times.end(), [&](const auto& e) { return e.first == w_.fields[k]; });
+        if (t == exe_times.end()) continue;
+        const auto slot = static_cast<std::size_t>(t - exe_times.begin());
+        for (auto& row : w_.rows)
+            if (row.values[k].is_null() && !row.times[slot].is_null()) row.values[k] = timefmt::to_sahara(row.times[slot]);
+    }
+    std::vector<sahara::list_entry> entries;
+    std::vector<std::size_t> row_of;
+    entries.reserve(w_.rows.size());
+    row_of.reserve(w_.rows.size());
+    for (std::size_t i = 0; i < w_.rows.size(); ++i) {
+        const job_row& row = w_.rows[i];
+        if (row.gone) continue;
+        entries.push_back(sahara::list_entry{row.id, row.status.value_or(sahara::job_status::pending), row.values});
+        row_of.push_back(i);
+    }
+    if (!sahara::marker_known(w_.query, entries)) return stop(sahara::unknown_marker(req_, *w_.query.marker));
+    w_.page = sahara::choose_page(w_.query, entries);
+    for (auto& i : w_.page.rows) i = row_of[i];
+    return queue_stage(list_walk::stage::page_states);
+}
+
+// Reads the list again in id order over the span of the page's rows, keeping their objects.
+step_result lister::start_rewalk() {
+    w_.rewalk_from = w_.rows.size();
+    w_.rewalk_to = 0;
+    for (auto i : w_.page.rows) {
+        if (w_.rows[i].object || w_.rows[i].gone) continue;
+        w_.rewalk_from = std::min(w_.rewalk_from, i);
+        w_.rewalk_to = std::max(w_.rewalk_to, i);
+    }
+    std::optional<std::string> marker;
+    if (w_.rewalk_from > 0) marker = w_.rows[w_.rewalk_from - 1].id;
+    return ask(list_walk::phase::rewalk, {read(list_target(req_, false, list_page_rows, marker))});
+}
+
+step_result lister::take_rewalk_page(const upstream_reply& r) {
+    if (job_gone(r) && w_.rewalk_from > 0) {
+        // The marker row was deleted meanwhile: start one row earlier.
+        --w_.rewalk_from;
+        std::optional<std::string> marker;
+        if (w_.rewalk_from > 0) marker = w_.rows[w_.rewalk_from - 1].id;
+        return ask(list_walk::phase::rewalk, {read(list_target(req_, false, list_page_rows, marker))});
+    }
+    if (!succeeded(r, {200})) return stop(list_failure(req_, r, "job-executions list"));
+    const json::array* page_rows = list_rows(r);
+    if (!page_rows) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
+    std::vector<char> wanted(w_.rows.size(), 0);
+    for (auto i : w_.page.rows) wanted[i] = 1;
+    std::size_t last = w_.rewalk_from;
+    for (const auto& row : *page_rows) {
+        auto it = w_.index.find(id_of(row));
+        if (it == w_.index.end()) continue;  // added since the walk: not in this answer
+        last = std::max(last, it->second);
+        if (wanted[it->second] && !w_.rows[it->second].object) w_.rows[it->second].object = owned(row.get_object());
+    }
+    if (page_rows->size() >= list_page_rows && last < w_.rewalk_to) {
+        w_.rewalk_from = last + 1;
+        return ask(list_walk::phase::rewalk, {read(list_target(req_, false, list_page_rows, w_.rows[last].id))});
+    }
+    for (auto i : w_.page.rows)
+        if (!w_.rows[i].object) w_.rows[i].gone = true;  // deleted since the walk
+    return answer();
+}
+
+step_result lister::answer() {
+    std::vector<json::object> rendered;
+    rendered.reserve(w_.page.rows.size());
+    for (auto i : w_.page.rows) {
+        const job_row& row = w_.rows[i];
+        if (row.gone) continue;
+        if (!row.status || !row.object) return stop(unusable_answer(req_, "list row " + row.id + " left unread"));
+        const json::object exe = exe_object(row);
+        rendered.push_back(render(*row.object, *row.status, &exe));
+    }
+    return stop(sahara::page_answer(req_, w_.page, std::move(rendered)));
 }
 
 step_result lister::step(std::span<const upstream_reply> fresh) {
     using phase = list_walk::phase;
-    if (w_.at == phase::start) {
-        w_.query = sahara::read_list_query(req_);
-        if (w_.query.error) return stop(*w_.query.error);
-        w_.list_pages = 1;
-        return ask(phase::list_pages, {get(list_target(req_, std::nullopt))});
-    }
     switch (w_.at) {
-        case phase::list_pages:
-            if (auto s = take_list_page(fresh[0])) return std::move(*s);
-            return start_first_exe_pages();
-        case phase::first_exe_pages:
-            for (std::size_t i = 0; i < w_.clusters.size(); ++i)
-                if (auto s = take_exe_page(w_.clusters[i], fresh[i])) return std::move(*s);
-            return start_further_exe_pages();
-        case phase::further_exe_pages:
-            for (std::size_t i = 0; i < fresh.size(); ++i)
-                if (auto s = take_exe_page(w_.clusters[w_.owners[i]], fresh[i])) return std::move(*s);
-            return start_single_reads();
-        case phase::single_reads:
-            if (auto s = take_single_reads(fresh)) return std::move(*s);
-            return answer();
-        case phase::start: break;
+        case phase::start: return begin();
+        case phase::page_read: return take_page_read(fresh);
+        case phase::index: return take_index_page(fresh[0]);
+        case phase::rewalk: return take_rewalk_page(fresh[0]);
+        case phase::calls:
+            for (std::size_t k = 0; k < fresh.size(); ++k)
+                if (auto s = take(w_.sent[k], fresh[k])) return std::move(*s);
+            return drain();
     }
     return stop(sahara::error_response(req_, 500, sahara::error_name::internal, "Internal Server Error",
                                        "list translator in an unknown phase"));
@@ -312,16 +585,17 @@ step_result lister::step(std::span<const upstream_reply> fresh) {
 
 step_result list_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx) {
     auto& walk = ctx.state<list_walk>();
-    // Each step is called with the replies to exactly the calls the previous one asked for.
-    const auto fresh = replies.subspan(std::min(walk.seen, replies.size()));
+    // Each step is called with the replies to exactly the calls the previous one asked for,
+    // and releases them once taken.
     const std::size_t expected = walk.at == list_walk::phase::start ? 0 : walk.asked;
-    walk.seen = replies.size();
-    lister l(req, walk);
-    if (fresh.size() != expected)
+    if (replies.size() != expected)
         return step_result::done(sahara::error_response(req, 500, sahara::error_name::internal, "Internal Server Error",
-                                                        "list translator got " + std::to_string(fresh.size()) +
+                                                        "list translator got " + std::to_string(replies.size()) +
                                                             " replies for " + std::to_string(expected) + " calls"));
-    return l.step(fresh);
+    lister l(req, walk);
+    auto result = l.step(replies);
+    ctx.release_replies();
+    return result;
 }
 
 }  // namespace sgw::mrs_v1_1

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <limits>
 #include <unordered_set>
 
@@ -50,39 +51,61 @@ bool is_field_filter(std::string_view name) {
     return std::find(field_filters.begin(), field_filters.end(), name) != field_filters.end();
 }
 
-std::string_view status_of(const json::object& rendered) {
-    return rendered.at("info").as_object().at("status").as_string();
-}
-
 bool iequals(std::string_view a, std::string_view b) {
     auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
-bool matches(const json::object& rendered, const std::string& name, const std::string& value) {
-    // status compares case-insensitively with info.status (sahara-api.md §4).
-    if (name == "status") return iequals(status_of(rendered), value);
-    auto* v = non_null(rendered, name);
-    if (!v) return false;
-    if (v->is_string()) return v->get_string() == value;
-    if (v->is_bool())
-        return v->get_bool() ? (value == "true" || value == "True") : (value == "false" || value == "False");
-    if (v->is_number()) return json::serialize(*v) == value;
+// A filter value against the object's field, as Sahara's filter_by compares a column.
+bool value_matches(const json::value& v, const std::string& value) {
+    if (v.is_string()) return v.get_string() == value;
+    if (v.is_bool()) return v.get_bool() ? (value == "true" || value == "True") : (value == "false" || value == "False");
+    if (v.is_number()) return json::serialize(v) == value;
     return false;
 }
 
-// The value a sort compares; null and non-string values order before every string.
-const json::string* sort_value(const json::object& rendered, std::string_view field) {
-    const json::value* v =
-        field == "status" ? &rendered.at("info").as_object().at("status") : non_null(rendered, field);
-    return (v && v->is_string()) ? &v->get_string() : nullptr;
-}
+bool sorts_by_value(std::string_view field) { return field != "id" && field != "status"; }
 
-int compare(const json::string* a, const json::string* b) {
-    if (!a || !b) return (a ? 1 : 0) - (b ? 1 : 0);
-    const std::string_view x = *a, y = *b;
-    return x < y ? -1 : (y < x ? 1 : 0);
+// Sahara's order over entries: the sort field ascending, null and non-string values first,
+// ties by id; a descending sort is the exact reverse (Sahara reverses the ascending list).
+class entry_order {
+public:
+    explicit entry_order(const list_query& q) : field_(q.sort_field), descending_(q.descending) {}
+
+    bool operator()(const list_entry& a, const list_entry& b) const {
+        return descending_ ? ascending(b, a) : ascending(a, b);
+    }
+
+private:
+    std::optional<std::string_view> key(const list_entry& e) const {
+        if (field_ == "id") return e.id;
+        if (field_ == "status") return to_string(e.status);
+        const json::value& v = e.values[0];
+        if (v.is_string()) return std::string_view(v.get_string());
+        return std::nullopt;
+    }
+    bool ascending(const list_entry& a, const list_entry& b) const {
+        const auto x = key(a), y = key(b);
+        if (x != y) return !x || (y && *x < *y);
+        return a.id < b.id;
+    }
+
+    std::string_view field_;
+    bool descending_;
+};
+
+bool matches(const list_query& q, const list_entry& e) {
+    std::size_t k = sorts_by_value(q.sort_field) ? 1 : 0;
+    for (const auto& [name, value] : q.filters) {
+        // status compares case-insensitively with info.status (sahara-api.md §4).
+        if (name == "status") {
+            if (!iequals(to_string(e.status), value)) return false;
+        } else if (!value_matches(e.values[k++], value)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -158,59 +181,121 @@ list_query read_list_query(const request& req) {
     return q;
 }
 
-response list_answer(const request& req, const list_query& q, std::vector<json::object> all) {
-    std::vector<json::object> rows;
-    for (auto& o : all) {
-        const bool keep = std::all_of(q.filters.begin(), q.filters.end(),
-                                      [&](const auto& f) { return matches(o, f.first, f.second); });
-        if (keep) rows.push_back(std::move(o));
+bool uses_status(const list_query& q) {
+    return q.sort_field == "status" ||
+           std::any_of(q.filters.begin(), q.filters.end(), [](const auto& f) { return f.first == "status"; });
+}
+
+std::vector<std::string_view> compared_fields(const list_query& q) {
+    std::vector<std::string_view> fields;
+    if (sorts_by_value(q.sort_field)) fields.push_back(q.sort_field);
+    for (const auto& [name, value] : q.filters)
+        if (name != "status") fields.push_back(name);
+    return fields;
+}
+
+std::vector<json::value> compared_values(const list_query& q, const json::object& rendered) {
+    std::vector<json::value> values;
+    for (auto field : compared_fields(q)) {
+        const json::value* v = non_null(rendered, field);
+        values.push_back(v ? *v : json::value(nullptr));
     }
-    // Default order is id ascending; other orders are stable over it (sahara-api.md §4).
-    auto by_id = [](const json::object& a, const json::object& b) {
-        return compare(sort_value(a, "id"), sort_value(b, "id")) < 0;
+    return values;
+}
+
+bool marker_known(const list_query& q, std::span<const list_entry> entries) {
+    return !q.marker ||
+           std::any_of(entries.begin(), entries.end(), [&](const list_entry& e) { return e.id == *q.marker; });
+}
+
+response unknown_marker(const request& req, std::string_view marker) {
+    return error_response(req, 404, error_name::not_found, not_found_message(marker), "marker not in the list");
+}
+
+// Sahara's markers (sahara-api.md §4): the page starts at the marker itself; a first page's
+// next is its own last id; with the marker at p, prev = p - limit and next = p + limit; a
+// marker the filters leave out pages from the start with both markers null.
+page_choice choose_page(const list_query& q, std::span<const list_entry> entries) {
+    const entry_order order(q);
+    auto less = [&](std::size_t a, std::size_t b) { return order(entries[a], entries[b]); };
+    auto id_of = [&](std::size_t i) { return json::value(entries[i].id); };
+
+    std::vector<std::size_t> rows;
+    std::optional<std::size_t> marker;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (!matches(q, entries[i])) continue;
+        rows.push_back(i);
+        if (q.marker && entries[i].id == *q.marker) marker = i;
+    }
+
+    page_choice c;
+    // Sorts the first `n` of `v` into place, and only those.
+    auto first_in_order = [&](std::vector<std::size_t>& v, std::size_t n) {
+        n = std::min(n, v.size());
+        std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(), less);
     };
-    std::sort(rows.begin(), rows.end(), by_id);
-    const std::string_view field = q.sort_field;
-    const bool desc = q.descending;
-    std::stable_sort(rows.begin(), rows.end(), [&](const json::object& a, const json::object& b) {
-        const int c = compare(sort_value(a, field), sort_value(b, field));
-        return desc ? c > 0 : c < 0;
-    });
-
-    // Sahara's markers (sahara-api.md §4): the page starts at the marker itself; a first page's
-    // next is its own last id; with a marker at p, prev = p - limit and next = p + limit.
-    const std::size_t n = rows.size();
-    std::size_t first = 0, last = n;
-    json::value prev = nullptr, next = nullptr;
-    if (q.marker) {
-        auto it = std::find_if(rows.begin(), rows.end(), [&](const json::object& o) {
-            const json::string* id = sort_value(o, "id");
-            return id && *id == *q.marker;
-        });
-        if (it == rows.end())
-            return error_response(req, 404, error_name::not_found,
-                                          not_found_message(*q.marker), "marker not in the list");
-        first = static_cast<std::size_t>(it - rows.begin());  // res[n:], with or without a limit
-    }
-    if (q.limit) {
-        const std::size_t limit = *q.limit;
-        last = first + std::min(limit, n - first);
-        if (q.marker) {
-            if (first >= limit) prev = rows[first - limit].at("id");
-            if (limit < n - first) next = rows[first + limit].at("id");
-        } else if (limit < n) {
-            next = rows[limit - 1].at("id");
+    if (!marker) {
+        const std::size_t limit = q.limit.value_or(rows.size());
+        first_in_order(rows, limit);
+        if (limit < rows.size()) {
+            if (!q.marker) c.next = id_of(rows[limit - 1]);
+            rows.resize(limit);
         }
+        c.rows = std::move(rows);
+    } else {
+        std::vector<std::size_t> before;
+        std::erase_if(rows, [&](std::size_t i) {
+            if (!less(i, *marker)) return false;
+            before.push_back(i);
+            return true;
+        });
+        const std::size_t limit = q.limit.value_or(rows.size());
+        first_in_order(rows, limit < rows.size() ? limit + 1 : rows.size());
+        if (q.limit && limit < rows.size()) c.next = id_of(rows[limit]);
+        if (q.limit && before.size() >= limit) {
+            const auto at = before.begin() + static_cast<std::ptrdiff_t>(before.size() - limit);
+            std::nth_element(before.begin(), at, before.end(), less);
+            c.prev = id_of(*at);
+        }
+        rows.resize(std::min(limit, rows.size()));
+        c.rows = std::move(rows);
     }
+    c.markers = q.marker || !c.prev.is_null() || !c.next.is_null();
+    return c;
+}
 
+response page_answer(const request& req, const page_choice& choice, std::vector<json::object> rows) {
     json::array items;
-    items.reserve(last - first);
-    for (std::size_t i = first; i < last; ++i) items.push_back(to_version(std::move(rows[i]), req.version));
+    items.reserve(rows.size());
+    for (auto& row : rows) items.push_back(to_version(std::move(row), req.version));
     json::object body;
     body[collection_key(req.version)] = std::move(items);
-    if (!prev.is_null() || !next.is_null() || q.marker)
-        body["markers"] = json::object{{"prev", std::move(prev)}, {"next", std::move(next)}};
+    if (choice.markers) body["markers"] = json::object{{"prev", choice.prev}, {"next", choice.next}};
     return response{200, json::serialize(body), {}};
+}
+
+response list_answer(const request& req, const list_query& q, std::vector<json::object> all) {
+    std::vector<std::vector<json::value>> values;
+    std::vector<list_entry> entries;
+    values.reserve(all.size());
+    entries.reserve(all.size());
+    for (const auto& o : all) {
+        values.push_back(compared_values(q, o));
+        const auto* info = o.if_contains("info");
+        const auto* status = info && info->is_object() ? info->get_object().if_contains("status") : nullptr;
+        list_entry e;
+        e.id = o.at("id").as_string();
+        e.status = status && status->is_string() ? parse_status(status->get_string()).value_or(job_status::pending)
+                                                 : job_status::pending;
+        e.values = values.back();
+        entries.push_back(e);
+    }
+    if (!marker_known(q, entries)) return unknown_marker(req, *q.marker);
+    const page_choice choice = choose_page(q, entries);
+    std::vector<json::object> rows;
+    rows.reserve(choice.rows.size());
+    for (auto i : choice.rows) rows.push_back(std::move(all[i]));
+    return page_answer(req, choice, std::move(rows));
 }
 
 }  // namespace sgw::sahara

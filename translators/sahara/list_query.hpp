@@ -4,11 +4,13 @@
 #pragma once
 
 #include "translators/sahara/model.hpp"
+#include "translators/sahara/status.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,9 +33,50 @@ struct list_query {
 /// INVALID_PARAMS_ON_REQUEST; an unknown v1.1 filter is 400 INVALID_PARAMS_ON_REQUEST.
 list_query read_list_query(const request& req);
 
-/// The list answer: `all` (v1.1 objects with info.status set) filtered, sorted (id ascending,
-/// then stably by the sort field) and paged with Sahara's markers, in the version's envelope.
-/// A marker that is not in the filtered list is 404 NOT_FOUND.
+/// Whether the query orders or filters by status, which MRS's Sahara-style list does not carry.
+bool uses_status(const list_query& q);
+
+/// The object fields whose values the query compares, in a fixed order: the sort field when it
+/// is neither `id` nor `status`, then each filter's field but `status`. A backend hands over,
+/// for each job, the values of these fields in its rendered v1.1 object.
+std::vector<std::string_view> compared_fields(const list_query& q);
+
+/// One job as the list semantics see it: enough to filter, order and page it.
+struct list_entry {
+    std::string_view id;
+    job_status status = job_status::pending;  ///< only read when uses_status()
+    std::span<const boost::json::value> values;  ///< one per compared_fields()
+};
+
+/// The values of compared_fields() in a rendered v1.1 object (null where it has none).
+std::vector<boost::json::value> compared_values(const list_query& q, const boost::json::object& rendered);
+
+/// The page Sahara would answer, as positions in the entries given.
+struct page_choice {
+    std::vector<std::size_t> rows;  ///< in answer order
+    boost::json::value prev = nullptr, next = nullptr;
+    bool markers = false;  ///< the envelope carries `markers`
+};
+
+/// Sahara's list algorithm (sahara-api.md §4) over every visible job of the project, in any
+/// order: filter, order by the sort field (ties by id; descending is the exact reverse), then
+/// page. A marker must name one of `entries` (404 otherwise, checked by the caller first:
+/// `marker_known`); a marker that the filters leave out gives the first page with null markers.
+/// The work is linear in the entries plus the page's sort; only an unlimited list sorts all.
+page_choice choose_page(const list_query& q, std::span<const list_entry> entries);
+
+/// Whether `id` is one of the entries (a marker Sahara accepts).
+bool marker_known(const list_query& q, std::span<const list_entry> entries);
+
+/// 404 NOT_FOUND for a marker that names no visible job (sahara-api.md §4).
+response unknown_marker(const request& req, std::string_view marker);
+
+/// The answer for a chosen page: `rows` are the rendered v1.1 objects of `choice.rows`, in
+/// order (jobs that vanished meanwhile left out), in the version's envelope.
+response page_answer(const request& req, const page_choice& choice, std::vector<boost::json::object> rows);
+
+/// The whole algorithm over rendered objects (info.status set): the reference the backends'
+/// cheaper paths must agree with.
 ///
 /// Example: jobs a..e, `?limit=2&marker=b` →
 /// `200 {"job_executions": [b, c], "markers": {"prev": null, "next": "d"}}`.
