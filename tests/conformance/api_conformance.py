@@ -41,11 +41,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (  # noqa: E402  (harness also holds the import guard for saharaclient)
     CLUSTER_1, CLUSTER_2, HOST, OTHER_PROJECT, OTHER_TOKEN, PROJECT, SEED_FAILED, SEED_KILLED,
-    SEED_OTHER_PROJECT, SEED_PROTECTED, SEED_RUNNING, SEED_STARTING, SEED_SUCCEEDED, TEMPLATE_SPARK,
-    TEMPLATE_WORDCOUNT, TOKEN, UNKNOWN_JOB, Failure, check, check_common_headers, die_with_parent,
-    expect_api_error, expect_client_error, http, make_sahara_client, run_cases, run_main, sim_has_job,
-    sim_job, sim_jobs, sim_new_job, sim_state, sim_stats, start_pair)
-from saharaclient.api import base as sahara_base  # noqa: E402
+    SEED_OTHER_PROJECT, SEED_PROTECTED, SEED_RUNNING, SEED_STARTING, SEED_SUCCEEDED, SIM_TO_SAHARA,
+    TEMPLATE_SPARK, TEMPLATE_WORDCOUNT, TOKEN, UNKNOWN_JOB, Failure, check, check_common_headers,
+    die_with_parent, expect_api_error, expect_client_error, http, make_sahara_client, run_cases, run_main,
+    check_page, sim_has_job, sim_job, sim_jobs, sim_new_job, sim_state, sim_stats, start_pair)
 
 KILL_DELAY_MS = 400           # mrs-sim --kill-delay-ms: a cancelled job becomes KILLED after this
 START_DELAY_MS = 300          # mrs-sim --start-delay-ms: an executed job is Starting (PENDING) this long
@@ -61,8 +60,6 @@ TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")     # Sahara's timesta
 STARTED_RE = re.compile(r'^Job "([0-9a-f-]{36})" has been started successfully\.$', re.M)
 
 # mrs-sim job state -> the Sahara info.status the gateway must report (docs/api-coverage.md, mrs_sim README)
-SIM_TO_SAHARA = {"starting": "PENDING", "running": "RUNNING", "succeeded": "SUCCEEDED", "failed": "FAILED",
-                 "killed": "KILLED", "abnormal": "FAILED", "error": "FAILED"}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -100,33 +97,6 @@ def check_statuses(got, before, after, what):
                 ok |= allowed_statuses(snap[job_id])
         check(status in ok, "%s: status of %s" % (what, job_id), repr(status), "expected one of %s" % sorted(ok),
               "sim: %s" % (after.get(job_id) or before.get(job_id),))
-
-
-def sahara_page(ids, limit, marker=None):
-    """Sahara's job-execution paging (sahara-api.md section 4, db/sqlalchemy/api.job_execution_get_all):
-    the page starts AT the marker; a first page's next is its own last id; with a marker at position p,
-    prev = ids[p - limit] and next = ids[p + limit].  Returns (page ids, prev, next)."""
-    if marker is None:
-        page = ids[:limit] if limit else list(ids)
-        nxt = ids[limit - 1] if limit and limit < len(ids) else None
-        return page, None, nxt
-    pos = ids.index(marker)
-    if not limit:
-        return ids[pos:], None, None
-    page = ids[pos:pos + limit]
-    prev = ids[pos - limit] if pos - limit >= 0 else None
-    nxt = ids[pos + limit] if pos + limit < len(ids) else None
-    return page, prev, nxt
-
-
-def check_page(page, ids, limit, marker, what):
-    """A saharaclient Page against sahara_page(ids, limit, marker)."""
-    exp_ids, exp_prev, exp_next = sahara_page(ids, limit, marker)
-    check(isinstance(page, sahara_base.Page), "%s: the client must return a Page" % what, type(page))
-    got = [item.id for item in page]
-    check(got == exp_ids, "%s: page rows" % what, "got %s" % got, "expected %s" % exp_ids)
-    check(page.prev == exp_prev, "%s: Page.prev (markers.prev)" % what, repr(page.prev), "expected %r" % exp_prev)
-    check(page.next == exp_next, "%s: Page.next (markers.next)" % what, repr(page.next), "expected %r" % exp_next)
 
 
 def check_v11_object(je, job_id=None, project=PROJECT):

@@ -65,6 +65,10 @@ SEED_PROTECTED = "a1000000-0000-4000-8000-000000000007"
 SEED_OTHER_PROJECT = "a2000000-0000-4000-8000-000000000001"
 UNKNOWN_JOB = "deadbeef-0000-4000-8000-00000000beef"
 
+# The status Sahara shows for each simulator state name (mrs-sim README, "Job states").
+SIM_TO_SAHARA = {"starting": "PENDING", "running": "RUNNING", "succeeded": "SUCCEEDED", "failed": "FAILED",
+                 "killed": "KILLED", "abnormal": "FAILED", "error": "FAILED"}
+
 HTTP_TIMEOUT_S = 10           # bound on every HTTP exchange made by a test
 START_TIMEOUT_S = 10          # bound on a child printing its "listening" line
 
@@ -263,8 +267,8 @@ def make_session(url, token, timeout=HTTP_TIMEOUT_S):
     return ks_session.Session(auth=token_endpoint.Token(url, token), timeout=timeout)
 
 
-def make_sahara_client(url, token, version="1.1"):
-    return sahara_client.Client(version, session=make_session(url, token), sahara_url=url)
+def make_sahara_client(url, token, version="1.1", timeout=HTTP_TIMEOUT_S):
+    return sahara_client.Client(version, session=make_session(url, token, timeout), sahara_url=url)
 
 
 def _manager(c):
@@ -394,3 +398,30 @@ def run_main(description, run_phases):
             shutil.rmtree(logdir, ignore_errors=True)
     print("%d passed, %d failed" % (tally["passed"], tally["failed"]))
     return 0 if tally["failed"] == 0 else 1
+
+
+def sahara_page(ids, limit, marker=None):
+    """Sahara's job-execution paging (sahara-api.md section 4, db/sqlalchemy/api.job_execution_get_all):
+    the page starts AT the marker; a first page's next is its own last id; with a marker at position p,
+    prev = ids[p - limit] and next = ids[p + limit].  Returns (page ids, prev, next)."""
+    if marker is None:
+        page = ids[:limit] if limit else list(ids)
+        nxt = ids[limit - 1] if limit and limit < len(ids) else None
+        return page, None, nxt
+    pos = ids.index(marker)
+    if not limit:
+        return ids[pos:], None, None
+    page = ids[pos:pos + limit]
+    prev = ids[pos - limit] if pos - limit >= 0 else None
+    nxt = ids[pos + limit] if pos + limit < len(ids) else None
+    return page, prev, nxt
+
+
+def check_page(page, ids, limit, marker, what):
+    """A saharaclient Page against sahara_page(ids, limit, marker)."""
+    exp_ids, exp_prev, exp_next = sahara_page(ids, limit, marker)
+    check(isinstance(page, sahara_base.Page), "%s: the client must return a Page" % what, type(page))
+    got = [item.id for item in page]
+    check(got == exp_ids, "%s: page rows" % what, "got %s" % got, "expected %s" % exp_ids)
+    check(page.prev == exp_prev, "%s: Page.prev (markers.prev)" % what, repr(page.prev), "expected %r" % exp_prev)
+    check(page.next == exp_next, "%s: Page.next (markers.next)" % what, repr(page.next), "expected %r" % exp_next)
