@@ -106,6 +106,7 @@ struct job_row {
     std::optional<sahara::job_status> status;  ///< as seen, once its job-exes record is read
     std::array<json::value, 4> times;          ///< that record's times, in exe_times order
     std::vector<json::value> values;           ///< sahara::compared_fields of its rendered object
+    std::string text;                          ///< its row of the answer, once rendered
     bool gone = false;                         ///< deleted since the list was read
 };
 
@@ -170,6 +171,7 @@ private:
     void set_record(job_row& row, const json::object& exe, sahara::job_status status);
     std::optional<step_result> take_record(job_row& row, const json::object& exe);
     json::object exe_object(const job_row& row) const;
+    void render_row(job_row& row) const;
     void queue_page_reads(call_kind kind, bool (*wanted)(const job_row&));
     step_result queue_stage(list_walk::stage s);
 
@@ -245,6 +247,15 @@ json::object lister::exe_object(const job_row& row) const {
     json::object exe;
     for (std::size_t i = 0; i < exe_times.size(); ++i) exe[exe_times[i].second] = row.times[i];
     return exe;
+}
+
+// The row's text in the answer, made as soon as its object and state are both in, and its
+// object dropped: a long page never holds every object at once.
+void lister::render_row(job_row& row) const {
+    if (!row.text.empty() || !row.object || !row.status) return;
+    const json::object exe = exe_object(row);
+    row.text = sahara::page_row(req_, render(*row.object, *row.status, &exe));
+    row.object.reset();
 }
 
 step_result lister::begin() {
@@ -541,28 +552,31 @@ step_result lister::take_rewalk_page(const upstream_reply& r) {
         auto it = w_.index.find(id_of(row));
         if (it == w_.index.end()) continue;  // added since the walk: not in this answer
         last = std::max(last, it->second);
-        if (wanted[it->second] && !w_.rows[it->second].object) w_.rows[it->second].object = owned(row.get_object());
+        job_row& found = w_.rows[it->second];
+        if (!wanted[it->second] || found.object || !found.text.empty()) continue;
+        found.object = owned(row.get_object());
+        render_row(found);
     }
     if (page_rows->size() >= list_page_rows && last < w_.rewalk_to) {
         w_.rewalk_from = last + 1;
         return ask(list_walk::phase::rewalk, {read(list_target(req_, false, list_page_rows, w_.rows[last].id))});
     }
     for (auto i : w_.page.rows)
-        if (!w_.rows[i].object) w_.rows[i].gone = true;  // deleted since the walk
+        if (!w_.rows[i].object && w_.rows[i].text.empty()) w_.rows[i].gone = true;  // deleted since the walk
     return answer();
 }
 
 step_result lister::answer() {
-    std::vector<json::object> rendered;
-    rendered.reserve(w_.page.rows.size());
+    std::vector<std::string> texts;
+    texts.reserve(w_.page.rows.size());
     for (auto i : w_.page.rows) {
-        const job_row& row = w_.rows[i];
+        job_row& row = w_.rows[i];
         if (row.gone) continue;
-        if (!row.status || !row.object) return stop(unusable_answer(req_, "list row " + row.id + " left unread"));
-        const json::object exe = exe_object(row);
-        rendered.push_back(render(*row.object, *row.status, &exe));
+        render_row(row);
+        if (row.text.empty()) return stop(unusable_answer(req_, "list row " + row.id + " left unread"));
+        texts.push_back(std::move(row.text));
     }
-    return stop(sahara::page_answer(req_, w_.page, std::move(rendered)));
+    return stop(sahara::page_answer(req_, w_.page, texts));
 }
 
 step_result lister::step(std::span<const upstream_reply> fresh) {

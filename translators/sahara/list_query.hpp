@@ -71,9 +71,14 @@ bool marker_known(const list_query& q, std::span<const list_entry> entries);
 /// 404 NOT_FOUND for a marker that names no visible job (sahara-api.md §4).
 response unknown_marker(const request& req, std::string_view marker);
 
-/// The answer for a chosen page: `rows` are the rendered v1.1 objects of `choice.rows`, in
-/// order (jobs that vanished meanwhile left out), in the version's envelope.
-response page_answer(const request& req, const page_choice& choice, std::vector<boost::json::object> rows);
+/// One row of a list answer: a rendered v1.1 object in the request's version, as JSON text.
+/// A backend may turn each row into text as soon as it has it, so a long page never holds
+/// its objects all at once.
+std::string page_row(const request& req, boost::json::object v1_1_object);
+
+/// The answer for a chosen page: `rows` are the page_row() texts of `choice.rows`, in order
+/// (jobs that vanished meanwhile left out), in the version's envelope.
+response page_answer(const request& req, const page_choice& choice, std::span<const std::string> rows);
 
 /// The whole algorithm over rendered objects (info.status set): the reference the backends'
 /// cheaper paths must agree with.
