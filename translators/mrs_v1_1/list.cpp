@@ -335,6 +335,7 @@ step_result lister::take_index_page(const upstream_reply& r) {
     if (!succeeded(r, {200})) return stop(list_failure(req_, r, "job-executions list"));
     const json::array* page_rows = list_rows(r);
     if (!page_rows) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
+    const std::size_t known = w_.rows.size();
     for (const auto& row : *page_rows) {
         if (w_.index.contains(id_of(row))) continue;  // a page that starts at its marker repeats it
         if (w_.rows.size() == max_list_rows)
@@ -363,6 +364,8 @@ step_result lister::take_index_page(const upstream_reply& r) {
         else if (next_value->is_string())
             next = std::string(next_value->get_string());
     }
+    if (next && w_.rows.size() == known)
+        return stop(unusable_answer(req_, "job-executions list page brought no new row: MRS's paging does not advance"));
     if (next) return ask(list_walk::phase::index, {read(list_target(req_, false, list_page_rows, next))});
     if (w_.query.marker && !w_.index.contains(*w_.query.marker)) return stop(sahara::unknown_marker(req_, *w_.query.marker));
     if (!w_.all_states) return choose();
@@ -548,16 +551,22 @@ step_result lister::take_rewalk_page(const upstream_reply& r) {
     std::vector<char> wanted(w_.rows.size(), 0);
     for (auto i : w_.page.rows) wanted[i] = 1;
     std::size_t last = w_.rewalk_from;
+    bool advanced = false;
     for (const auto& row : *page_rows) {
         auto it = w_.index.find(id_of(row));
         if (it == w_.index.end()) continue;  // added since the walk: not in this answer
-        last = std::max(last, it->second);
+        if (it->second >= w_.rewalk_from) {
+            advanced = true;
+            last = std::max(last, it->second);
+        }
         job_row& found = w_.rows[it->second];
         if (!wanted[it->second] || found.object || !found.text.empty()) continue;
         found.object = owned(row.get_object());
         render_row(found);
     }
-    if (page_rows->size() >= list_page_rows && last < w_.rewalk_to) {
+    // A full page that moves the walk on continues it; one that does not (MRS repeating itself)
+    // ends it, and what was not found is left out as deleted.
+    if (page_rows->size() >= list_page_rows && advanced && last < w_.rewalk_to) {
         w_.rewalk_from = last + 1;
         return ask(list_walk::phase::rewalk, {read(list_target(req_, false, list_page_rows, w_.rows[last].id))});
     }

@@ -485,6 +485,26 @@ BOOST_AUTO_TEST_CASE(a_history_past_the_walk_bound_is_a_400_that_says_what_to_na
     BOOST_FAIL("the walk did not stop");
 }
 
+// An MRS whose pages do not advance (the same full page after every marker) ends the walk at
+// the second page with a 502, not a loop.
+BOOST_AUTO_TEST_CASE(a_list_page_that_does_not_advance_is_a_502) {
+    auto req = list_request(sahara::api_version::v1_1, {{"status", "running"}});
+    json::array rows;
+    for (std::size_t i = 0; i < 1000; ++i) rows.push_back(json::object{{"id", job_id(i)}});
+    const auto page = ok(json::object{{"markers", json::object{{"prev", nullptr}, {"next", job_id(999)}}},
+                                      {"job_executions", rows}});
+    translators::step_context ctx;
+    for (int s = 0; s < 2; ++s) {
+        auto next = mrs_v1_1::list_step(req, ctx.replies(), ctx);
+        BOOST_TEST_REQUIRE(next.calls.size() == 1u);
+        ctx.add(page);
+    }
+    auto last = mrs_v1_1::list_step(req, ctx.replies(), ctx);
+    BOOST_TEST_REQUIRE(last.response.has_value());
+    BOOST_TEST(last.response->status == 502u);
+    BOOST_TEST(last.response->log_detail.find("does not advance") != std::string::npos);
+}
+
 // totalRecord is MRS's to choose: the largest integer reads no more pages than the jobs need
 // (found by the robustness test under UBSan: the page count overflowed).
 BOOST_AUTO_TEST_CASE(a_huge_total_record_reads_no_page_past_the_jobs) {
