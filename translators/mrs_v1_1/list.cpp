@@ -27,7 +27,7 @@ namespace {
 
 constexpr std::size_t list_page_rows = 1000;  // rows asked of each list page of a walk (mrs-api.md §2A)
 constexpr long long exe_page_rows = 100;      // job-exes page_size is 1..100 (mrs-api.md §2G)
-constexpr std::size_t calls_per_step = 64;    // one step's replies are gone through in a few ms
+constexpr std::size_t calls_per_step = 32;    // one step's replies are gone through in a few ms
 constexpr std::size_t kept_objects = list_page_rows;  // a walk this short keeps the objects it read
 constexpr std::size_t single_reads_max = 200;         // a page this short reads its jobs one by one
 constexpr std::size_t max_list_rows = 500'000;        // the longest history a walk reads (docs/api-coverage.md)

@@ -231,7 +231,11 @@ page_choice choose_page(const list_query& q, std::span<const list_entry> entries
     page_choice c;
     // Sorts the first `n` of `v` into place, and only those.
     auto first_in_order = [&](std::vector<std::size_t>& v, std::size_t n) {
-        n = std::min(n, v.size());
+        if (n >= v.size()) {
+            // The whole list: often in order already (entries come in id order).
+            if (!std::is_sorted(v.begin(), v.end(), less)) std::sort(v.begin(), v.end(), less);
+            return;
+        }
         std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(), less);
     };
     if (!marker) {

@@ -235,7 +235,7 @@ private:
 };
 
 // Runs the list translator against the fake to its answer, each step given exactly the
-// replies to the calls it asked for, at most 64 calls a step.
+// replies to the calls it asked for, at most 32 calls a step.
 sahara::response run_against(const sahara::request& req, fake_mrs& mrs, std::size_t* steps = nullptr) {
     translators::step_context ctx;
     for (std::size_t s = 0; s < 5000; ++s) {
@@ -245,7 +245,7 @@ sahara::response run_against(const sahara::request& req, fake_mrs& mrs, std::siz
             return *next.response;
         }
         BOOST_REQUIRE(!next.calls.empty());
-        BOOST_REQUIRE(next.calls.size() <= 64u);
+        BOOST_REQUIRE(next.calls.size() <= 32u);
         for (auto& c : next.calls) {
             BOOST_REQUIRE(c.retry_safe);
             ctx.add(mrs.answer(c));
