@@ -44,7 +44,7 @@ from harness import (  # noqa: E402  (harness also holds the import guard for sa
     SEED_OTHER_PROJECT, SEED_PROTECTED, SEED_RUNNING, SEED_STARTING, SEED_SUCCEEDED, SIM_TO_SAHARA,
     TEMPLATE_SPARK, TEMPLATE_WORDCOUNT, TOKEN, UNKNOWN_JOB, Failure, check, check_common_headers,
     die_with_parent, expect_api_error, expect_client_error, http, make_sahara_client, run_cases, run_main,
-    check_page, sim_has_job, sim_job, sim_jobs, sim_new_job, sim_state, sim_stats, start_pair)
+    check_page, sim_has_job, sim_job, sim_jobs, sim_new_job, sim_state, sim_stats, started_pair)
 
 KILL_DELAY_MS = 400           # mrs-sim --kill-delay-ms: a cancelled job becomes KILLED after this
 START_DELAY_MS = 300          # mrs-sim --start-delay-ms: an executed job is Starting (PENDING) this long
@@ -974,16 +974,11 @@ def run_phases(args, logdir, tally):
     children, env = [], {}
     cli_dir = tempfile.mkdtemp(prefix="sgw-conformance-cli-")
     try:
-        try:
-            sim, gw = start_pair(args, logdir, "api",
-                                 ["--kill-delay-ms", str(KILL_DELAY_MS), "--start-delay-ms", str(START_DELAY_MS)],
-                                 ["--upstream-connect-timeout-ms", "1000", "--upstream-request-timeout-ms", "5000"],
-                                 identity=True)
-            children = [sim, gw]
-        except Exception as exc:
-            children = getattr(exc, "children", [])
-            tally["failed"] += 1
-            print("FAIL setup: %s" % exc, flush=True)
+        children, sim, gw = started_pair(
+            args, logdir, "api", tally,
+            ["--kill-delay-ms", str(KILL_DELAY_MS), "--start-delay-ms", str(START_DELAY_MS)],
+            ["--upstream-connect-timeout-ms", "1000", "--upstream-request-timeout-ms", "5000"], identity=True)
+        if sim is None:
             return
         home = os.path.join(cli_dir, "home")
         os.mkdir(home)

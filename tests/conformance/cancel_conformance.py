@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402  (harness also holds the import guard for saharaclient)
     HOST, PROJECT, TOKEN, OTHER_TOKEN, SEED_RUNNING, SEED_STARTING, SEED_SUCCEEDED, SEED_FAILED, SEED_KILLED,
     SEED_PROTECTED, SEED_OTHER_PROJECT, UNKNOWN_JOB, check, check_common_headers, expect_api_error,
-    make_sahara_client, run_cases, run_main, sim_http, sim_job, sim_new_job, sim_set_faults, start_pair)
+    make_sahara_client, run_cases, run_main, sim_http, sim_job, sim_new_job, sim_set_faults, started_pair)
 
 KILL_DELAY_MS = 400           # mrs-sim --kill-delay-ms: a cancelled job becomes KILLED after this
 UPSTREAM_TIMEOUT_MS = 1500    # gateway --upstream-request-timeout-ms (the 504 case waits this long)
@@ -280,15 +280,10 @@ def run_phase(args, logdir, title, sim_extra, cases, tally):
     print("# phase: %s" % title, flush=True)
     children = []
     try:
-        try:
-            sim, gw = start_pair(args, logdir, tag, ["--kill-delay-ms", str(KILL_DELAY_MS)] + sim_extra,
-                                 ["--upstream-request-timeout-ms", str(UPSTREAM_TIMEOUT_MS),
-                                  "--upstream-connect-timeout-ms", "1000"])
-            children = [sim, gw]
-        except Exception as exc:
-            children = getattr(exc, "children", [])
-            tally["failed"] += 1
-            print("FAIL setup (%s): %s" % (title, exc), flush=True)
+        children, sim, gw = started_pair(args, logdir, tag, tally, ["--kill-delay-ms", str(KILL_DELAY_MS)] + sim_extra,
+                                         ["--upstream-request-timeout-ms", str(UPSTREAM_TIMEOUT_MS),
+                                          "--upstream-connect-timeout-ms", "1000"])
+        if sim is None:
             return
         env = {"sim": sim, "gw": gw, "client": make_client(gw)}
         run_cases(env, cases, tally)

@@ -348,6 +348,18 @@ def start_pair(args, logdir, tag, sim_extra=(), gw_extra=(), identity=False):
     return sim, gw
 
 
+def started_pair(args, logdir, tag, tally, sim_extra=(), gw_extra=(), identity=False):
+    """start_pair() that counts a failed start: returns (children, sim, gw); sim and gw are None when
+    the start failed, and children are the ones to stop either way."""
+    try:
+        sim, gw = start_pair(args, logdir, tag, sim_extra, gw_extra, identity)
+    except Exception as exc:
+        tally["failed"] += 1
+        print("FAIL setup (%s): %s" % (tag, exc), flush=True)
+        return getattr(exc, "children", []), None, None
+    return [sim, gw], sim, gw
+
+
 def run_cases(env, cases, tally):
     """Runs each case, counts it, and fails the run if the gateway (env["gw"]) died meanwhile."""
     for case in cases:
