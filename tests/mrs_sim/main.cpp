@@ -64,6 +64,12 @@ Control API (no auth, never faulted):
   POST   /_sim/jobs         {"project"?,"cluster_id"?,"state"?:"starting|running|succeeded|failed|
                             killed|abnormal|error","protected"?:bool,"id"?:uuid,"job_name"?}
                             -> 201 {"id"}
+  POST   /_sim/jobs         {"count":1..1000000,"project"?,"clusters"?:1..100,"states"?:{NAME:
+                            weight,...},"id_prefix"?:"start of a uuid"}: N jobs at once, round-
+                            robin over the project's first K clusters (missing ones are made),
+                            states in a cycle by weight (default {"running":1}), created 1 s
+                            apart before now, deterministic ids
+                            -> 201 {"created","project","clusters":[ids],"first_id","last_id"}
   GET    /_sim/faults       the fault set in force
   POST   /_sim/faults       replace the fault set ({} clears); DELETE /_sim/faults clears
 

@@ -12,6 +12,8 @@
 #include <compare>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
+#include <numeric>
 
 namespace mrs_sim {
 
@@ -61,6 +63,24 @@ std::string uuid_form(std::string_view hex32) {
         s.insert(pos, 1, '-');
     }
     return s;
+}
+
+// "a3000000-00" -> "a300000000": the hex digits of a text that can start a lower-case UUID.
+std::optional<std::string> uuid_start_digits(std::string_view prefix) {
+    if (prefix.empty() || prefix.size() > 36) {
+        return std::nullopt;
+    }
+    std::string hex;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? prefix[i] != '-' : !is_hex(prefix.substr(i, 1))) {
+            return std::nullopt;
+        }
+        if (!dash) {
+            hex += prefix[i];
+        }
+    }
+    return hex;
 }
 
 }  // namespace
@@ -381,17 +401,68 @@ bool int_param(const query_params& q, std::string_view key, std::int64_t lo, std
     return out && *out >= lo && *out <= hi;
 }
 
-std::strong_ordering compare_field(const job_execution& a, const job_execution& b, std::string_view field) {
-    if (field == "created_at") return a.created_ms <=> b.created_ms;
-    if (field == "updated_at") return a.updated_ms <=> b.updated_ms;
-    if (field == "start_time") return a.start_ms <=> b.start_ms;
-    if (field == "end_time") return a.end_ms <=> b.end_ms;  // sim choice: null sorts first
-    if (field == "cluster_id") return a.cluster_id <=> b.cluster_id;
-    return a.id <=> b.id;
+struct sort_field {
+    std::string_view name;
+    std::strong_ordering (*compare)(const job_execution&, const job_execution&);
+};
+
+// mrs-api.md §2A: sort_by is "a field name". sim choice: these fields of the object, job_id
+// (the job template) among them.
+constexpr std::array<sort_field, 7> sort_fields{{
+    {"id", [](const job_execution& a, const job_execution& b) { return a.id <=> b.id; }},
+    {"created_at", [](const job_execution& a, const job_execution& b) { return a.created_ms <=> b.created_ms; }},
+    {"updated_at", [](const job_execution& a, const job_execution& b) { return a.updated_ms <=> b.updated_ms; }},
+    {"start_time", [](const job_execution& a, const job_execution& b) { return a.start_ms <=> b.start_ms; }},
+    // sim choice: a null end_time sorts first.
+    {"end_time", [](const job_execution& a, const job_execution& b) { return a.end_ms <=> b.end_ms; }},
+    {"cluster_id", [](const job_execution& a, const job_execution& b) { return a.cluster_id <=> b.cluster_id; }},
+    {"job_id", [](const job_execution& a, const job_execution& b) { return a.job_id <=> b.job_id; }},
+}};
+
+// sim choice: job-exes lists newest first, ties by id. The cluster indexes hold the reverse
+// order, so that a new job (the newest) goes at the end.
+bool oldest_last_listed(const job_execution* a, const job_execution* b) {
+    return a->created_ms != b->created_ms ? a->created_ms < b->created_ms : a->id > b->id;
 }
 
-constexpr std::array<std::string_view, 6> sort_fields{"id",         "created_at", "updated_at",
-                                                      "start_time", "end_time",   "cluster_id"};
+// A job with a transition pending (see advance); every other job holds its state.
+bool moves(const job_execution& j) {
+    return !is_finished(j.status) && (j.kill_at_ms || j.running_at_ms || j.succeed_at_ms);
+}
+
+// Control API answers.
+reply bad_control(std::string_view msg) {
+    return json_reply(400, json::object{{"error", msg}});
+}
+
+// A JSON integer within [lo, hi]; 5.0 and "5" are not integers here.
+std::optional<std::int64_t> whole(const json::value& v, std::int64_t lo, std::int64_t hi) {
+    std::int64_t n = 0;
+    if (v.is_int64()) {
+        n = v.get_int64();
+    } else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(hi)) {
+        n = static_cast<std::int64_t>(v.get_uint64());
+    } else {
+        return std::nullopt;
+    }
+    return n >= lo && n <= hi ? std::optional<std::int64_t>(n) : std::nullopt;
+}
+
+constexpr std::int64_t max_bulk_jobs = 1000000;
+
+// sim choice: the default id of the n-th bulk job of the sim. The last group is n, so ids
+// are unique and can be read; the first group scrambles n (Fibonacci hashing), so id order
+// is not creation order, as with MRS's random ids.
+std::uint32_t bulk_scramble(std::uint64_t n) {
+    return static_cast<std::uint32_t>((n * 0x9E3779B97F4A7C15ULL) >> 32);
+}
+
+std::string bulk_id(std::uint64_t n) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012llu", static_cast<unsigned>(bulk_scramble(n)),
+                  static_cast<unsigned long long>(n));
+    return buf;
+}
 
 }  // namespace
 
@@ -498,7 +569,7 @@ std::string sim_state::seed_demo() {
         if (s.ended_s_ago >= 0) {
             j.end_ms = j.updated_ms = base - s.ended_s_ago * 1000;
         }
-        jobs_.emplace(j.id, std::move(j));
+        insert_job(std::move(j));
     }
     return {};
 }
@@ -526,19 +597,58 @@ job_execution* sim_state::visible_job(std::string_view project_id, std::string_v
     if (it == jobs_.end() || it->second.project != project_id) {
         return nullptr;  // another project's jobs are invisible
     }
-    advance(it->second, now_ms);
+    advance_job(it->second, now_ms);
     return &it->second;
 }
 
-std::vector<job_execution*> sim_state::project_jobs(std::string_view project_id, std::int64_t now_ms) {
-    std::vector<job_execution*> rows;
-    for (auto& [id, j] : jobs_) {
-        if (j.project == project_id) {
-            advance(j, now_ms);
-            rows.push_back(&j);
-        }
+void sim_state::advance_job(job_execution& j, std::int64_t now_ms) {
+    const job_status before = j.status;
+    advance(j, now_ms);
+    if (j.status != before) {
+        ++generation_;  // its updated_at, and maybe its end_time, moved too
     }
-    return rows;
+}
+
+const sim_state::id_index& sim_state::project_index(std::string_view project_id) const {
+    static const id_index none;
+    const auto it = by_project_.find(project_id);
+    return it == by_project_.end() ? none : it->second;
+}
+
+job_execution& sim_state::insert_job(job_execution j) {
+    const auto [it, inserted] = jobs_.emplace(j.id, std::move(j));
+    job_execution& stored = it->second;
+    if (inserted) {
+        by_project_[stored.project].insert(&stored);
+        auto& rows = by_cluster_[cluster_key{stored.project, stored.cluster_id}];
+        rows.insert(std::upper_bound(rows.begin(), rows.end(), &stored, oldest_last_listed), &stored);
+        if (moves(stored)) {
+            moving_.insert(&stored);
+        }
+        ++generation_;
+    }
+    return stored;
+}
+
+void sim_state::erase_job(job_execution& j) {
+    by_project_[j.project].erase(&j);
+    auto& rows = by_cluster_[cluster_key{j.project, j.cluster_id}];
+    if (const auto at = std::lower_bound(rows.begin(), rows.end(), &j, oldest_last_listed);
+        at != rows.end() && *at == &j) {
+        rows.erase(at);
+    }
+    moving_.erase(&j);
+    jobs_.erase(jobs_.find(j.id));
+    ++generation_;
+}
+
+void sim_state::settle(std::int64_t now_ms) {
+    // Transitions apply lazily, and only jobs in moving_ have any left; a job that has
+    // none left drops out.
+    for (auto it = moving_.begin(); it != moving_.end();) {
+        advance_job(**it, now_ms);
+        it = moves(**it) ? std::next(it) : moving_.erase(it);
+    }
 }
 
 std::string sim_state::new_uuid() {
@@ -646,49 +756,73 @@ reply sim_state::list(const route& r, std::int64_t now_ms) {
     if (!int_param(r.query, "limit", 1, 1073741822, limit)) {
         return invalid_parameter("limit must be an integer from 1 to 1073741822");
     }
-    std::string_view field = "id";
+    const sort_field* order = &sort_fields.front();
     bool desc = false;
     if (const std::string* s = param(r.query, "sort_by")) {
-        field = *s;
+        std::string_view field = *s;
         if (field.starts_with('-')) {
             desc = true;
             field.remove_prefix(1);
         }
-        if (std::find(sort_fields.begin(), sort_fields.end(), field) == sort_fields.end()) {
+        const auto it =
+            std::find_if(sort_fields.begin(), sort_fields.end(), [&](const sort_field& f) { return f.name == field; });
+        if (it == sort_fields.end()) {
             return invalid_parameter("sort_by");
         }
+        order = &*it;
     }
-    auto rows = project_jobs(r.project, now_ms);
-    std::sort(rows.begin(), rows.end(), [&](const job_execution* a, const job_execution* b) {
-        const auto c = compare_field(*a, *b, field);
+    settle(now_ms);  // the times sorted on and rendered are those of now
+    const id_index& ids = project_index(r.project);
+    auto marker = ids.end();
+    if (const std::string* m = param(r.query, "marker")) {
+        marker = ids.find(std::string_view(*m));
+        if (marker == ids.end()) {
+            return job_not_found();
+        }
+    }
+
+    // The page: at most limit rows of [from, to), the rows after the marker.
+    auto page = [&](auto from, auto to) {
+        json::array items;
+        const job_execution* last = nullptr;
+        for (std::int64_t n = 0; from != to && (!limit || n < *limit); ++from, ++n) {
+            last = *from;
+            items.push_back(sahara_view(*last));
+        }
+        // prev: the id just before the page (null on the first page); next: the page's last id
+        // when more rows follow. mrs-api.md §2A: both are strings or null, and always present.
+        const json::value prev = marker != ids.end() ? json::value((*marker)->id) : json::value(nullptr);
+        const json::value next = from != to && last ? json::value(last->id) : json::value(nullptr);
+        return json_reply(200, json::object{{"markers", json::object{{"prev", prev}, {"next", next}}},
+                                            {"job_executions", std::move(items)}});
+    };
+    if (order->name == "id") {
+        // The index is in id order already: a page costs its own rows only.
+        if (desc) {
+            return page(marker != ids.end() ? std::make_reverse_iterator(marker) : ids.rbegin(), ids.rend());
+        }
+        return page(marker != ids.end() ? std::next(marker) : ids.begin(), ids.end());
+    }
+    auto before = [&](const job_execution* a, const job_execution* b) {
+        const auto c = order->compare(*a, *b);
         if (c != 0) {
             return desc ? c > 0 : c < 0;
         }
         return a->id < b->id;  // sim choice: ties go by id, so pages never overlap
-    });
-
-    std::size_t first = 0;
-    if (const std::string* marker = param(r.query, "marker")) {
-        const auto it =
-            std::find_if(rows.begin(), rows.end(), [&](const job_execution* j) { return j->id == *marker; });
-        if (it == rows.end()) {
-            return job_not_found();
-        }
-        first = static_cast<std::size_t>(it - rows.begin()) + 1;
+    };
+    // Another field: sort (n log n), and keep that order for the next pages while no job changes.
+    if (!sorted_ || sorted_->generation != generation_ || sorted_->project != r.project ||
+        sorted_->field != order->name || sorted_->desc != desc) {
+        sorted_rows fresh{r.project, std::string(order->name), desc, generation_, {ids.begin(), ids.end()}};
+        std::sort(fresh.rows.begin(), fresh.rows.end(), before);
+        sorted_ = std::move(fresh);
     }
-    const std::size_t last = limit ? std::min(rows.size(), first + static_cast<std::size_t>(*limit)) : rows.size();
-
-    json::array items;
-    for (std::size_t i = first; i < last; ++i) {
-        items.push_back(sahara_view(*rows[i]));
+    const std::vector<const job_execution*>& rows = sorted_->rows;
+    auto from = rows.begin();
+    if (marker != ids.end()) {
+        from = std::next(std::lower_bound(rows.begin(), rows.end(), *marker, before));  // the order is total
     }
-    // prev: the id just before the page (null on the first page); next: the page's last id
-    // when more rows follow. mrs-api.md §2A: both are strings or null, and always present.
-    const json::value prev = first > 0 ? json::value(rows[first - 1]->id) : json::value(nullptr);
-    const json::value next =
-        last < rows.size() && last > first ? json::value(rows[last - 1]->id) : json::value(nullptr);
-    return json_reply(200, json::object{{"markers", json::object{{"prev", prev}, {"next", next}}},
-                                        {"job_executions", std::move(items)}});
+    return page(from, rows.end());
 }
 
 reply sim_state::cancel(const route& r, std::int64_t now_ms) {
@@ -709,20 +843,21 @@ reply sim_state::cancel(const route& r, std::int64_t now_ms) {
     } else if (!j->kill_at_ms) {
         // The job keeps its state for kill_delay_ms; a repeated cancel keeps the deadline.
         j->kill_at_ms = now_ms + opts_.kill_delay_ms;
+        moving_.insert(j);
     }
     // Like Sahara, the answer shows the row as it was when the cancel arrived.
     return json_reply(200, json::object{{"job_execution", sahara_view(*j)}});
 }
 
 reply sim_state::remove(const route& r, std::int64_t now_ms) {
-    const job_execution* j = visible_job(r.project, r.id, now_ms);
+    job_execution* j = visible_job(r.project, r.id, now_ms);
     if (!j) {
         return job_not_found();
     }
     if (j->is_protected) {
         return mrs_error(400, "0161", "Failed to delete jobs.");  // §5.3: failed to delete jobs
     }
-    jobs_.erase(j->id);
+    erase_job(*j);
     return {204, {}, {}};  // mrs-api.md §2D: 204, no body
 }
 
@@ -788,9 +923,9 @@ reply sim_state::execute(const route& r, std::string_view body, std::int64_t now
     if (opts_.run_ms > 0) {
         j.succeed_at_ms = *j.running_at_ms + opts_.run_ms;
     }
-    auto [it, inserted] = jobs_.emplace(j.id, std::move(j));
+    const job_execution& stored = insert_job(std::move(j));
     // mrs-api.md §2E: 202, job_id = the template id, end_time null.
-    return json_reply(202, json::object{{"job_execution", sahara_view(it->second)}});
+    return json_reply(202, json::object{{"job_execution", sahara_view(stored)}});
 }
 
 reply sim_state::exe_list(const route& r, std::int64_t now_ms) {
@@ -817,25 +952,42 @@ reply sim_state::exe_list(const route& r, std::int64_t now_ms) {
     const std::string* job_name = param(r.query, "job_name");
     const std::string* id = param(r.query, "id");
 
-    std::vector<const job_execution*> rows;
-    for (const job_execution* j : project_jobs(r.project, now_ms)) {
-        if (j->cluster_id == *cluster_id && (!job_name || j->job_name == *job_name) && (!id || j->id == *id) &&
-            (!state || codes_of(j->status).job_state == *state)) {
-            rows.push_back(j);
-        }
-    }
-    // sim choice: newest first, ties by id.
-    std::sort(rows.begin(), rows.end(), [](const job_execution* a, const job_execution* b) {
-        return a->created_ms != b->created_ms ? a->created_ms > b->created_ms : a->id < b->id;
-    });
+    settle(now_ms);  // the state filter and the rendered states are those of now
+    static const std::vector<const job_execution*> none;
+    const auto found = by_cluster_.find(cluster_key{r.project, *cluster_id});
+    const auto& rows = found == by_cluster_.end() ? none : found->second;  // listed from its end
     const std::size_t size = static_cast<std::size_t>(page_size.value_or(10));
     const std::size_t first = static_cast<std::size_t>(current_page.value_or(1) - 1) * size;
     json::array items;
-    for (std::size_t i = first; i < rows.size() && i < first + size; ++i) {
-        items.push_back(exe_view(*rows[i]));
+    std::size_t total = 0;
+    auto take = [&](const job_execution& j) {
+        if ((!job_name || j.job_name == *job_name) && (!id || j.id == *id) &&
+            (!state || codes_of(j.status).job_state == *state)) {
+            if (total >= first && total - first < size) {
+                items.push_back(exe_view(j));
+            }
+            ++total;
+        }
+    };
+    if (id) {
+        // The id filter matches one job at most: look it up rather than walk the cluster.
+        const auto it = jobs_.find(std::string_view(*id));
+        if (it != jobs_.end() && it->second.project == r.project && it->second.cluster_id == *cluster_id) {
+            take(it->second);
+        }
+    } else if (job_name || state) {
+        for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+            take(**it);
+        }
+    } else {
+        // No filter: the page is a slice of the index.
+        total = rows.size();
+        for (std::size_t i = first; i < rows.size() && i < first + size; ++i) {
+            items.push_back(exe_view(*rows[rows.size() - 1 - i]));
+        }
     }
     // mrs-api.md §2G: camelCase totalRecord (v2 uses total_record).
-    return json_reply(200, json::object{{"totalRecord", rows.size()}, {"job_executions", std::move(items)}});
+    return json_reply(200, json::object{{"totalRecord", total}, {"job_executions", std::move(items)}});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -853,8 +1005,8 @@ json::object sim_state::render_state(std::int64_t now_ms) {
     for (const auto& o : job_objects_) {
         objects.push_back(json::object{{"id", o.id}, {"project", o.project}, {"name", o.name}});
     }
-    for (auto& [id, j] : jobs_) {
-        advance(j, now_ms);
+    settle(now_ms);
+    for (const auto& [id, j] : jobs_) {
         const auto [state, final_status] = codes_of(j.status);
         jobs.push_back(json::object{{"id", j.id},
                                     {"project", j.project},
@@ -873,17 +1025,19 @@ json::object sim_state::render_state(std::int64_t now_ms) {
 }
 
 reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
-    auto bad = [](std::string_view msg) { return json_reply(400, json::object{{"error", msg}}); };
     boost::system::error_code ec;
     const json::value doc = json::parse(body.empty() ? std::string_view("{}") : body, ec);
     if (ec || !doc.is_object()) {
-        return bad("the body must be a JSON object");
+        return bad_control("the body must be a JSON object");
     }
     const json::object& in = doc.get_object();
+    if (in.contains("count")) {
+        return add_jobs(in, now_ms);
+    }
     for (const auto& kv : in) {
         constexpr std::array<std::string_view, 6> keys{"project", "cluster_id", "state", "protected", "id", "job_name"};
         if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end()) {
-            return bad("unknown key: " + std::string(kv.key()));
+            return bad_control("unknown key: " + std::string(kv.key()));
         }
     }
     auto text = [&](std::string_view key) -> std::optional<std::string> {
@@ -892,11 +1046,11 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
     };
     for (std::string_view key : {"project", "cluster_id", "state", "id", "job_name"}) {
         if (in.contains(key) && !text(key)) {
-            return bad(std::string(key) + " must be a string");
+            return bad_control(std::string(key) + " must be a string");
         }
     }
     if (in.contains("protected") && !in.at("protected").is_bool()) {
-        return bad("protected must be a boolean");
+        return bad_control("protected must be a boolean");
     }
 
     // Defaults: the cluster's project, else the first project; that project's first cluster.
@@ -913,7 +1067,7 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
         project_id = projects_.front().id;
     }
     if (!project_id || !find_project(*project_id)) {
-        return bad("unknown project");
+        return bad_control("unknown project");
     }
     const cluster* c = nullptr;
     for (const auto& candidate : clusters_) {
@@ -923,15 +1077,15 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
         }
     }
     if (!c) {
-        return bad("unknown cluster for that project");
+        return bad_control("unknown cluster for that project");
     }
     const auto status = parse_status(text("state").value_or("running"));
     if (!status) {
-        return bad("state must be starting, running, succeeded, failed, killed, abnormal or error");
+        return bad_control("state must be starting, running, succeeded, failed, killed, abnormal or error");
     }
     std::string id = text("id").value_or(new_uuid());
     if (!is_uuid(id) || jobs_.contains(id)) {
-        return bad("id must be a new lower-case UUID");
+        return bad_control("id must be a new lower-case UUID");
     }
 
     // sim choice: jobs made here hold their state until cancelled, like the seeded ones.
@@ -946,8 +1100,202 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
     if (is_finished(*status)) {
         j.end_ms = now_ms;
     }
-    jobs_.emplace(id, std::move(j));
+    insert_job(std::move(j));
     return json_reply(201, json::object{{"id", id}});
+}
+
+reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
+    for (const auto& kv : in) {
+        constexpr std::array<std::string_view, 5> keys{"count", "project", "clusters", "states", "id_prefix"};
+        if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end()) {
+            return bad_control("unknown key with count: " + std::string(kv.key()));
+        }
+    }
+    const std::optional<std::int64_t> count = whole(in.at("count"), 1, max_bulk_jobs);
+    if (!count) {
+        return bad_control("count must be an integer from 1 to " + std::to_string(max_bulk_jobs));
+    }
+    const project* p = projects_.empty() ? nullptr : &projects_.front();
+    if (const json::value* v = in.if_contains("project")) {
+        if (!v->is_string()) {
+            return bad_control("project must be a string");
+        }
+        p = find_project(v->get_string());
+    }
+    if (!p) {
+        return bad_control("unknown project");
+    }
+    std::int64_t cluster_count = 1;
+    if (const json::value* v = in.if_contains("clusters")) {
+        const std::optional<std::int64_t> k = whole(*v, 1, 100);
+        if (!k) {
+            return bad_control("clusters must be an integer from 1 to 100");
+        }
+        cluster_count = *k;
+    }
+    // One weight a state, in the order of mrs-api.md §3.1; by default every job is running.
+    std::array<std::int64_t, status_names.size()> weights{};
+    weights[static_cast<std::size_t>(job_status::running)] = 1;
+    if (const json::value* v = in.if_contains("states")) {
+        if (!v->is_object()) {
+            return bad_control("states must be an object of weights");
+        }
+        weights = {};
+        for (const auto& kv : v->get_object()) {
+            const std::optional<job_status> status = parse_status(kv.key());
+            if (!status) {
+                return bad_control("unknown state: " + std::string(kv.key()) +
+                                   " (starting, running, succeeded, failed, killed, abnormal or error)");
+            }
+            const std::optional<std::int64_t> w = whole(kv.value(), 0, max_bulk_jobs);
+            if (!w) {
+                return bad_control("a state weight must be an integer from 0 to " + std::to_string(max_bulk_jobs));
+            }
+            weights[static_cast<std::size_t>(*status)] = *w;
+        }
+    }
+    const std::int64_t cycle = std::accumulate(weights.begin(), weights.end(), std::int64_t{0});
+    if (cycle == 0) {
+        return bad_control("states must give some state a weight above 0");
+    }
+    const std::size_t n = static_cast<std::size_t>(*count);
+    std::optional<std::string> prefix;  // its hex digits
+    if (const json::value* v = in.if_contains("id_prefix")) {
+        prefix = v->is_string() ? uuid_start_digits(v->get_string()) : std::nullopt;
+        if (!prefix || 32 - prefix->size() < std::to_string(n).size()) {
+            return bad_control("id_prefix must be the start of a lower-case UUID that leaves room for the count");
+        }
+    }
+
+    // The ids first, so that a clash leaves nothing made, and the order of the ids: the jobs
+    // go into the maps by id in that order, each next to the one before, with no search.
+    std::vector<std::string> ids;  // job i's id
+    std::vector<std::uint64_t> serials;
+    std::vector<std::size_t> by_id(n);
+    ids.reserve(n);
+    for (;;) {
+        while (ids.size() < n) {
+            if (prefix) {
+                // sim choice: the prefix, then the job's number in this call, zero-padded.
+                const std::string number = std::to_string(ids.size() + 1);
+                ids.push_back(uuid_form(*prefix + std::string(32 - prefix->size() - number.size(), '0') + number));
+            } else {
+                serials.push_back(++bulk_serial_);
+                ids.push_back(bulk_id(serials.back()));
+            }
+        }
+        std::iota(by_id.begin(), by_id.end(), std::size_t{0});  // prefixed ids rise with i
+        if (!prefix) {
+            std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) {
+                const auto ka = bulk_scramble(serials[a]), kb = bulk_scramble(serials[b]);
+                return ka != kb ? ka < kb : serials[a] < serials[b];  // the order of the id texts
+            });
+        }
+        std::vector<std::size_t> taken;
+        for (const std::size_t i : by_id) {
+            if (jobs_.contains(ids[i])) {
+                taken.push_back(i);
+            }
+        }
+        if (taken.empty()) {
+            break;
+        }
+        if (prefix) {
+            return bad_control("id_prefix gives an id that exists: " + ids[taken.front()]);
+        }
+        // A default id taken by other means is skipped: drop it, draw the next ones.
+        std::sort(taken.begin(), taken.end());
+        std::size_t kept = 0;
+        for (std::size_t i = 0, t = 0; i < ids.size(); ++i) {
+            if (t < taken.size() && taken[t] == i) {
+                ++t;
+                continue;
+            }
+            ids[kept] = std::move(ids[i]);
+            serials[kept++] = serials[i];
+        }
+        ids.resize(kept);
+        serials.resize(kept);
+    }
+
+    // The project's first K clusters. sim choice: a missing k-th cluster gets the id "c3",
+    // the project's first 22 digits and k (8 digits), in UUID form, and the name cluster-k.
+    const std::string project_id = p->id;
+    std::vector<std::string> used;
+    for (const auto& c : clusters_) {
+        if (c.project == project_id && used.size() < static_cast<std::size_t>(cluster_count)) {
+            used.push_back(c.id);
+        }
+    }
+    while (used.size() < static_cast<std::size_t>(cluster_count)) {
+        const std::string k = std::to_string(used.size() + 1);
+        std::string id = uuid_form("c3" + project_id.substr(0, 22) + std::string(8 - k.size(), '0') + k);
+        clusters_.push_back({id, project_id, "cluster-" + k, "running"});
+        used.push_back(std::move(id));
+    }
+    std::vector<const job_object*> templates;
+    for (const auto& o : job_objects_) {
+        if (o.project == project_id) {
+            templates.push_back(&o);
+        }
+    }
+
+    // sim choice: job i of n (from 0) runs on cluster i mod K, as job i / K of that cluster.
+    // Within each cluster, the jobs take the job objects (job_id, name, type) in turn, and
+    // take their states from a cycle that repeats each state as often as its weight says, so
+    // every cluster gets the mix. Job i was made (n - i) s before now (whole seconds), so
+    // creation times are distinct and rise with i; it started then, and a finished one ended
+    // 500 ms later. Like seeded jobs, these hold their state until cancelled: none joins moving_.
+    const std::int64_t base = now_ms / 1000 * 1000;
+    std::vector<const job_execution*> made(n);
+    id_index& index = by_project_[project_id];
+    auto job_hint = jobs_.end();
+    auto index_hint = index.end();
+    for (const std::size_t i : by_id) {
+        const std::size_t in_cluster = i / used.size();
+        const job_object* tmpl = templates.empty() ? nullptr : templates[in_cluster % templates.size()];
+        std::int64_t position = static_cast<std::int64_t>(in_cluster % static_cast<std::size_t>(cycle));
+        std::size_t state = 0;
+        while (position >= weights[state]) {
+            position -= weights[state++];
+        }
+        job_execution j;
+        j.id = std::move(ids[i]);
+        j.project = project_id;
+        j.cluster_id = used[i % used.size()];
+        j.job_name = (tmpl ? tmpl->name : std::string("sim-job")) + "-" + std::to_string(i + 1);
+        j.job_type = tmpl ? tmpl->type : 1;
+        j.job_id = tmpl ? tmpl->id : std::string();
+        j.status = status_names[state].first;
+        j.created_ms = j.updated_ms = j.start_ms = base - static_cast<std::int64_t>(n - i) * 1000;
+        if (is_finished(j.status)) {
+            j.end_ms = j.updated_ms = j.start_ms + 500;
+        }
+        job_hint = std::next(jobs_.emplace_hint(job_hint, j.id, std::move(j)));
+        made[i] = &std::prev(job_hint)->second;
+        index_hint = std::next(index.insert(index_hint, made[i]));
+    }
+    // Each cluster index: its rows, then the new ones in the order made (so in its order);
+    // merge the two.
+    std::vector<std::pair<std::vector<const job_execution*>*, std::size_t>> lists;  // and their sizes before
+    for (const auto& c : used) {
+        auto& rows = by_cluster_[cluster_key{project_id, c}];
+        lists.emplace_back(&rows, rows.size());
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        lists[i % lists.size()].first->push_back(made[i]);
+    }
+    for (const auto& [rows, before] : lists) {
+        std::inplace_merge(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(before), rows->end(),
+                           oldest_last_listed);
+    }
+    ++generation_;
+    json::array clusters(used.begin(), used.end());
+    return json_reply(201, json::object{{"created", n},
+                                        {"project", project_id},
+                                        {"clusters", std::move(clusters)},
+                                        {"first_id", made.front()->id},
+                                        {"last_id", made.back()->id}});
 }
 
 }  // namespace mrs_sim

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -144,6 +145,12 @@ inline constexpr std::string_view other_running = "a2000000-0000-4000-8000-00000
 class sim_state {
 public:
     sim_state(sim_options opts, std::int64_t start_ms, std::uint64_t seed = std::random_device{}());
+    // The indexes point into jobs_: a copy would point into the original. A move keeps the
+    // map's nodes, so the pointers stay good.
+    sim_state(const sim_state&) = delete;
+    sim_state& operator=(const sim_state&) = delete;
+    sim_state(sim_state&&) = default;
+    sim_state& operator=(sim_state&&) = default;
 
     // Setup, before serving. add_token and seed_demo return "" or an error text.
     std::string add_token(std::string_view token, std::string_view project_id);
@@ -152,7 +159,7 @@ public:
 
     reply handle(const api_request& req, const route& r, std::int64_t now_ms);
 
-    // Control API (/_sim/...).
+    // Control API (/_sim/...). add_job makes one job, or many when the body has "count".
     json::object render_state(std::int64_t now_ms);
     reply add_job(std::string_view body, std::int64_t now_ms);
 
@@ -165,12 +172,33 @@ private:
         std::int64_t expires_ms;
     };
 
+    // Orders jobs by id, and finds them by id.
+    struct id_order {
+        using is_transparent = void;
+        static std::string_view key(const job_execution* j) { return j->id; }
+        static std::string_view key(std::string_view id) { return id; }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const {
+            return key(a) < key(b);
+        }
+    };
+    using id_index = std::set<const job_execution*, id_order>;
+    using cluster_key = std::pair<std::string, std::string>;  // project, cluster id
+
     project& ensure_project(std::string_view id);
     const project* find_project(std::string_view id) const;
     const cluster* find_cluster(std::string_view project_id, std::string_view id) const;
     job_execution* visible_job(std::string_view project_id, std::string_view id, std::int64_t now_ms);
-    std::vector<job_execution*> project_jobs(std::string_view project_id, std::int64_t now_ms);
+    void advance_job(job_execution& j, std::int64_t now_ms);  // advance, and note a change
+    const id_index& project_index(std::string_view project_id) const;
     std::string new_uuid();
+
+    // jobs_ and its indexes change together: here, and in add_jobs (many jobs at once).
+    job_execution& insert_job(job_execution j);
+    void erase_job(job_execution& j);
+    void settle(std::int64_t now_ms);  // advances every job that has a transition pending
+
+    reply add_jobs(const json::object& in, std::int64_t now_ms);  // the bulk form of add_job
 
     reply identity(const api_request& req, const route& r, std::int64_t now_ms) const;
     reply list(const route& r, std::int64_t now_ms);
@@ -186,6 +214,20 @@ private:
     std::vector<cluster> clusters_;
     std::vector<job_object> job_objects_;
     std::map<std::string, job_execution, std::less<>> jobs_;  // by id: the default list order
+    std::map<std::string, id_index, std::less<>> by_project_;
+    std::map<cluster_key, std::vector<const job_execution*>> by_cluster_;  // job-exes order, reversed
+    std::set<job_execution*> moving_;  // jobs with a transition pending; the others hold their state
+    std::uint64_t generation_ = 0;     // moves whenever a job is added or removed or changes state
+
+    // The last list order on a field other than id, kept while no job changes.
+    struct sorted_rows {
+        std::string project, field;
+        bool desc = false;
+        std::uint64_t generation = 0;
+        std::vector<const job_execution*> rows;
+    };
+    std::optional<sorted_rows> sorted_;
+    std::uint64_t bulk_serial_ = 0;  // the last counter value of the default bulk ids
     std::mt19937_64 rng_;
 };
 

@@ -5,6 +5,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +73,35 @@ void check_error(const result& r, unsigned status, std::string_view code) {
 
 std::string id_of(int n) {
     return "a1000000-0000-4000-8000-00000000000" + std::to_string(n);
+}
+
+// POST /_sim/jobs with a count: the 201 answer.
+json::value bulk(sim_state& s, std::string_view body, std::int64_t now = t0) {
+    const reply r = s.add_job(body, now);
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+    return json::parse(r.body);
+}
+
+std::vector<std::string> strings(const json::value& array) {
+    std::vector<std::string> out;
+    for (const auto& v : array.as_array()) {
+        out.emplace_back(v.as_string());
+    }
+    return out;
+}
+
+bool is_lower_uuid(std::string_view id) {
+    if (id.size() != 36) {
+        return false;
+    }
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        const char c = id[i];
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -455,6 +489,361 @@ BOOST_AUTO_TEST_CASE(control_add_job) {
     BOOST_TEST(s.add_job(R"({"color":"red"})", t0).status == 400u);
     BOOST_TEST(s.add_job(R"({"id":"a3000000-0000-4000-8000-000000000001"})", t0).status == 400u);
     BOOST_TEST(s.add_job(R"({"project":"ffffffffffffffffffffffffffffffff"})", t0).status == 400u);
+}
+
+BOOST_AUTO_TEST_CASE(bulk_spreads_jobs_over_clusters_with_weighted_states) {
+    sim_state s = seeded();
+    const auto made = bulk(
+        s, R"({"count":10,"clusters":3,"states":{"succeeded":3,"running":1},"id_prefix":"a4000000-0000-4000-8000-"})");
+    BOOST_TEST(made.at("created").as_int64() == 10);
+    BOOST_TEST(made.at("project").as_string() == demo_project);
+    const std::string made_cluster = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000003";  // c3 + the project + 3
+    const std::vector<std::string> used{std::string(demo::cluster_1), std::string(demo::cluster_2), made_cluster};
+    BOOST_TEST(strings(made.at("clusters")) == used, boost::test_tools::per_element());
+    BOOST_TEST(made.at("first_id").as_string() == "a4000000-0000-4000-8000-000000000001");
+    BOOST_TEST(made.at("last_id").as_string() == "a4000000-0000-4000-8000-000000000010");
+
+    // Job i is job i / 3 of its cluster; each cluster's jobs take the states in a cycle in
+    // §3.1's order (whatever the order of the keys) and the job objects in turn.
+    const std::vector<job_status> pattern{job_status::running, job_status::succeeded, job_status::succeeded,
+                                          job_status::succeeded};
+    const std::vector<std::string> templates{std::string(demo::job_object_wordcount),
+                                             std::string(demo::job_object_spark_pi)};
+    std::int64_t previous = 0;
+    for (int i = 0; i < 10; ++i) {
+        const std::string id =
+            "a4000000-0000-4000-8000-0000000000" + std::string(i + 1 < 10 ? "0" : "") + std::to_string(i + 1);
+        const job_execution* j = s.find_job(id);
+        BOOST_REQUIRE_MESSAGE(j, id);
+        BOOST_TEST(j->cluster_id == used[i % 3]);
+        BOOST_TEST((j->status == pattern[i / 3 % 4]), id);
+        BOOST_TEST(j->job_id == templates[i / 3 % 2]);
+        BOOST_TEST(j->job_type == (i / 3 % 2 == 0 ? 1 : 2));
+        BOOST_TEST(j->job_name == (i / 3 % 2 == 0 ? "wordcount-" : "spark-pi-") + std::to_string(i + 1));
+        BOOST_TEST(j->created_ms < t0);
+        BOOST_TEST(j->created_ms > previous);
+        BOOST_TEST(j->start_ms == j->created_ms);
+        BOOST_TEST(j->end_ms.has_value() == is_finished(j->status));
+        if (j->end_ms) {
+            BOOST_TEST(*j->end_ms > j->start_ms);
+            BOOST_TEST(*j->end_ms < t0);
+            BOOST_TEST(j->updated_ms == *j->end_ms);
+        }
+        previous = j->created_ms;
+    }
+    const auto st = s.render_state(t0);
+    const auto& clusters = st.at("clusters").as_array();
+    BOOST_REQUIRE_EQUAL(clusters.size(), 4u);
+    BOOST_TEST(clusters[3].at("id").as_string() == made_cluster);
+    BOOST_TEST(clusters[3].at("project").as_string() == demo_project);
+    BOOST_TEST(clusters[3].at("name").as_string() == "cluster-3");
+    const auto on_made = call(s, "GET", exes_path("?cluster_id=" + made_cluster), t0).body;
+    BOOST_TEST(on_made.at("totalRecord").as_int64() == 3);  // jobs 3, 6 and 9
+    // The Sahara view keeps its shape: the template id, since §8(4)'s "" is for single seeded jobs.
+    const auto shown = call(s, "GET", job_path("a4000000-0000-4000-8000-000000000004"), t0).body;
+    BOOST_TEST(shown.at("job_execution").at("job_id").as_string() == demo::job_object_spark_pi);
+    BOOST_TEST(shown.at("job_execution").at("end_time").is_string());
+
+    // A second call reuses the clusters made; the other project has no job object.
+    const auto again = bulk(s, R"({"count":4,"clusters":3})");
+    BOOST_TEST(strings(again.at("clusters")) == used, boost::test_tools::per_element());
+    BOOST_TEST(s.render_state(t0).at("clusters").as_array().size() == 4u);
+    const auto other = bulk(s, R"({"count":2,"project":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"})");
+    BOOST_TEST(strings(other.at("clusters")) == std::vector<std::string>{std::string(demo::other_cluster)},
+               boost::test_tools::per_element());
+    const job_execution* lone = s.find_job(other.at("last_id").as_string());
+    BOOST_REQUIRE(lone);
+    BOOST_TEST(lone->job_id == "");
+    BOOST_TEST(lone->job_name == "sim-job-2");
+    BOOST_TEST((lone->status == job_status::running));  // the default
+}
+
+BOOST_AUTO_TEST_CASE(bulk_state_mix_follows_the_weights) {
+    sim_state s = seeded();
+    bulk(s, R"({"count":1200,"clusters":2,"states":{"starting":1,"running":2,"failed":3,"killed":0,"error":6},)"
+            R"("id_prefix":"a5"})");
+    std::map<std::string, int> by_status;
+    for (int i = 1; i <= 1200; ++i) {
+        const std::string n = std::to_string(i);
+        const job_execution* j = s.find_job("a5000000-0000-0000-0000-" + std::string(12 - n.size(), '0') + n);
+        BOOST_REQUIRE(j);
+        ++by_status[std::string(status_name(j->status))];
+    }
+    BOOST_TEST(by_status["starting"] == 100);
+    BOOST_TEST(by_status["running"] == 200);
+    BOOST_TEST(by_status["failed"] == 300);
+    BOOST_TEST(by_status["error"] == 600);
+    BOOST_TEST(by_status.size() == 4u);
+    // Each cluster gets the mix, as the job-exes state filter sees it (§3.1: failed is 3; 5,
+    // error, is no filter value). Each cluster also has one seeded job in state 3.
+    for (std::string_view c : {demo::cluster_1, demo::cluster_2}) {
+        const auto completed = call(s, "GET", exes_path("?cluster_id=" + std::string(c) + "&state=3&page_size=1"), t0);
+        BOOST_TEST(completed.body.at("totalRecord").as_int64() == 150 + 1);
+        const auto running = call(s, "GET", exes_path("?cluster_id=" + std::string(c) + "&state=2&page_size=1"), t0);
+        BOOST_TEST(running.body.at("totalRecord").as_int64() ==
+                   100 + (c == demo::cluster_1 ? 1 : 2));  // and seeded ones
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bulk_ids_are_deterministic) {
+    // Two sims with different random seeds make the same ids from the same calls.
+    std::vector<std::vector<std::string>> runs;
+    for (std::uint64_t seed : {1u, 2u}) {
+        sim_state s(sim_options{}, t0, seed);
+        BOOST_REQUIRE_EQUAL(s.seed_demo(), "");
+        s.finish_setup();
+        std::vector<std::string> got;
+        for (int round = 0; round < 2; ++round) {
+            const auto made = bulk(s, R"({"count":500,"clusters":2})");
+            got.emplace_back(made.at("first_id").as_string());
+            got.emplace_back(made.at("last_id").as_string());
+        }
+        const auto all = call(s, "GET", jobs_path(), t0).body;
+        std::size_t bulk_jobs = 0;
+        for (const auto& id : page_ids(all)) {
+            BOOST_TEST(is_lower_uuid(id), id);
+            bulk_jobs += id.starts_with("a1000000-") ? 0 : 1;
+        }
+        BOOST_TEST(bulk_jobs == 1000u);  // two rounds of 500 distinct ids
+        runs.push_back(std::move(got));
+    }
+    BOOST_TEST(runs[0] == runs[1], boost::test_tools::per_element());
+    BOOST_TEST(runs[0][0].ends_with("-0000-4000-8000-000000000001"));
+    BOOST_TEST(runs[0][3].ends_with("-0000-4000-8000-000000001000"));  // the counter goes on
+    BOOST_TEST(runs[0][0] != runs[0][2]);
+
+    // A default id already taken (here by a single job) is skipped.
+    sim_state taken = seeded();
+    BOOST_REQUIRE(taken.add_job(R"({"id":")" + runs[0][0] + R"("})", t0).status == 201u);
+    const auto around = bulk(taken, R"({"count":2})");
+    BOOST_TEST(around.at("first_id").as_string().ends_with("-0000-4000-8000-000000000002"));
+    BOOST_TEST(around.at("last_id").as_string().ends_with("-0000-4000-8000-000000000003"));
+    BOOST_TEST(taken.find_job(runs[0][0])->job_name == "sim-job");  // the single job, unchanged
+
+    // With id_prefix, a call that would reuse an id makes nothing.
+    sim_state s = seeded();
+    bulk(s, R"({"count":3,"id_prefix":"a6000000"})");
+    BOOST_TEST(s.find_job("a6000000-0000-0000-0000-000000000003"));
+    const auto before = s.render_state(t0);
+    const reply clash = s.add_job(R"({"count":5,"id_prefix":"a6000000"})", t0);
+    BOOST_TEST(clash.status == 400u);
+    BOOST_TEST(s.render_state(t0) == before);
+}
+
+BOOST_AUTO_TEST_CASE(bulk_bad_bodies_are_refused) {
+    sim_state s = seeded();
+    const auto before = s.render_state(t0);
+    for (const char* body : {
+             R"({"count":0})",
+             R"({"count":-1})",
+             R"({"count":1000001})",
+             R"({"count":"5"})",
+             R"({"count":1.5})",
+             R"({"count":null})",
+             R"({"count":5,"states":{"done":1}})",
+             R"({"count":5,"states":{"running":-1}})",
+             R"({"count":5,"states":{"running":0,"failed":0}})",
+             R"({"count":5,"states":{}})",
+             R"({"count":5,"states":{"running":"1"}})",
+             R"({"count":5,"states":["running"]})",
+             R"({"count":5,"clusters":0})",
+             R"({"count":5,"clusters":101})",
+             R"({"count":5,"state":"running"})",
+             R"({"count":5,"cluster_id":"c1000000-0000-4000-8000-000000000001"})",
+             R"({"count":5,"project":"ffffffffffffffffffffffffffffffff"})",
+             R"({"count":5,"project":7})",
+             R"({"count":5,"id_prefix":"A1"})",
+             R"({"count":5,"id_prefix":"a1000000x"})",
+             R"({"count":5,"id_prefix":""})",
+             R"({"count":10,"id_prefix":"a1000000-0000-4000-8000-00000000000"})",  // one digit left
+         }) {
+        const reply r = s.add_job(body, t0);
+        BOOST_TEST(r.status == 400u, body);
+        BOOST_TEST(json::parse(r.body).at("error").is_string(), body);
+    }
+    BOOST_TEST(s.render_state(t0) == before);  // no job and no cluster made
+    // The largest count passes its check, and the next key is looked at.
+    const reply top = s.add_job(R"({"count":1000000,"clusters":0})", t0);
+    BOOST_TEST(std::string(json::parse(top.body).at("error").as_string()).starts_with("clusters"));
+}
+
+BOOST_AUTO_TEST_CASE(list_pages_fifty_thousand_jobs) {
+    sim_state s = seeded();
+    bulk(s, R"({"count":50000,"clusters":5,"states":{"running":1,"succeeded":3,"failed":1}})");
+    const std::size_t total = 50000 + 7;
+
+    // By id, limit 1000: every id once, in order, and each page's prev is the marker.
+    std::vector<std::string> seen;
+    std::string marker;
+    for (int calls = 0; calls < 100; ++calls) {
+        const auto body =
+            call(s, "GET", jobs_path() + "?limit=1000&sort_by=id" + (marker.empty() ? "" : "&marker=" + marker), t0)
+                .body;
+        const auto ids = page_ids(body);
+        BOOST_TEST((marker.empty() ? body.at("markers").at("prev").is_null()
+                                   : body.at("markers").at("prev").as_string() == marker));
+        seen.insert(seen.end(), ids.begin(), ids.end());
+        const auto& next = body.at("markers").at("next");
+        if (next.is_null()) {
+            break;
+        }
+        BOOST_TEST(next.as_string() == ids.back());
+        marker = ids.back();
+    }
+    BOOST_TEST(seen.size() == total);
+    BOOST_TEST((std::adjacent_find(seen.begin(), seen.end(), std::greater_equal<>()) == seen.end()));
+
+    // Descending from a marker in the middle.
+    const std::string middle = seen[25000];
+    const auto down = call(s, "GET", jobs_path() + "?limit=3&sort_by=-id&marker=" + middle, t0).body;
+    BOOST_TEST(page_ids(down) == (std::vector<std::string>{seen[24999], seen[24998], seen[24997]}),
+               boost::test_tools::per_element());
+    BOOST_TEST(down.at("markers").at("prev").as_string() == middle);
+    BOOST_TEST(down.at("markers").at("next").as_string() == seen[24997]);
+
+    // Another field: every id once, the field in order, ties by id.
+    std::set<std::string> by_created;
+    std::int64_t previous = std::numeric_limits<std::int64_t>::max();
+    int out_of_order = 0;
+    marker.clear();
+    for (int calls = 0; calls < 20; ++calls) {
+        const auto body =
+            call(s, "GET",
+                 jobs_path() + "?limit=10000&sort_by=-created_at" + (marker.empty() ? "" : "&marker=" + marker), t0)
+                .body;
+        for (const auto& j : body.at("job_executions").as_array()) {
+            by_created.emplace(j.at("id").as_string());
+            const std::int64_t created = s.find_job(j.at("id").as_string())->created_ms;
+            out_of_order += created > previous ? 1 : 0;
+            previous = created;
+        }
+        if (body.at("markers").at("next").is_null()) {
+            break;
+        }
+        marker = body.at("markers").at("next").as_string();
+    }
+    BOOST_TEST(by_created.size() == total);
+    BOOST_TEST(out_of_order == 0);
+
+    // job_id sorts too (sim choice): the 7 seeded jobs ("") first, then the first template's jobs.
+    const auto by_template = call(s, "GET", jobs_path() + "?sort_by=job_id&limit=8", t0).body;
+    const auto& rows = by_template.at("job_executions").as_array();
+    BOOST_TEST(rows[6].at("job_id").as_string() == "");
+    BOOST_TEST(rows[7].at("job_id").as_string() == demo::job_object_wordcount);
+    const auto last = call(s, "GET", jobs_path() + "?sort_by=-job_id&limit=1", t0).body;
+    BOOST_TEST(last.at("job_executions").at(0).at("job_id").as_string() == demo::job_object_spark_pi);
+}
+
+BOOST_AUTO_TEST_CASE(exe_pages_cover_each_cluster_once) {
+    sim_state s = seeded();
+    const auto made = bulk(s, R"({"count":50000,"clusters":5,"states":{"running":2,"killed":1,"abnormal":1}})");
+    std::set<std::string> everywhere;
+    std::int64_t records = 0;
+    for (const auto& c : strings(made.at("clusters"))) {
+        std::set<std::string> here;
+        std::int64_t total = -1;
+        std::int64_t newest = std::numeric_limits<std::int64_t>::max();
+        int wrong_cluster = 0, out_of_order = 0, duplicates = 0;
+        for (int page = 1;; ++page) {
+            const auto body =
+                call(s, "GET", exes_path("?cluster_id=" + c + "&page_size=100&current_page=" + std::to_string(page)),
+                     t0)
+                    .body;
+            const std::int64_t t = body.at("totalRecord").as_int64();
+            BOOST_TEST((total < 0 || t == total));
+            total = t;
+            const auto& rows = body.at("job_executions").as_array();
+            for (const auto& j : rows) {
+                wrong_cluster += j.at("cluster_id").as_string() == c ? 0 : 1;
+                out_of_order += j.at("create_at").as_int64() > newest ? 1 : 0;  // newest first
+                newest = j.at("create_at").as_int64();
+                duplicates += here.emplace(j.at("id").as_string()).second ? 0 : 1;
+            }
+            if (rows.size() < 100) {
+                break;
+            }
+        }
+        BOOST_TEST(static_cast<std::int64_t>(here.size()) == total);
+        BOOST_TEST(wrong_cluster == 0);
+        BOOST_TEST(out_of_order == 0);
+        BOOST_TEST(duplicates == 0);
+        records += total;
+        everywhere.insert(here.begin(), here.end());
+    }
+    BOOST_TEST(records == 50000 + 7);
+    BOOST_TEST(everywhere.size() == 50000u + 7u);
+
+    // The 50th page of 100 is the 4901st to 5000th newest row; state filters split the total.
+    const std::string c1(demo::cluster_1);
+    const auto p50 = call(s, "GET", exes_path("?cluster_id=" + c1 + "&page_size=100&current_page=50"), t0).body;
+    BOOST_TEST(p50.at("job_executions").as_array().size() == 100u);
+    std::int64_t split = 0;
+    for (const char* state : {"-1", "2", "3", "4"}) {
+        split +=
+            call(s, "GET", exes_path("?cluster_id=" + c1 + "&state=" + state), t0).body.at("totalRecord").as_int64();
+    }
+    const std::int64_t c1_total = call(s, "GET", exes_path("?cluster_id=" + c1), t0).body.at("totalRecord").as_int64();
+    BOOST_TEST(split == c1_total - 1);  // all but the seeded starting job (state 1 is no filter)
+    const std::string last_id(made.at("last_id").as_string());
+    const auto one = call(s, "GET", exes_path("?cluster_id=" + c1 + "&id=" + last_id), t0).body;
+    BOOST_TEST(one.at("totalRecord").as_int64() == (s.find_job(last_id)->cluster_id == c1 ? 1 : 0));
+}
+
+BOOST_AUTO_TEST_CASE(lists_see_moving_jobs_in_time_order) {
+    // Only execute-started and cancelled jobs move; lists must still show their state of now.
+    sim_state s = seeded(sim_options{.kill_delay_ms = 2000, .start_delay_ms = 500, .run_ms = 1000});
+    bulk(s, R"({"count":2000,"clusters":2})");
+    const std::string c1(demo::cluster_1);
+    auto count = [&](const char* state, std::int64_t now) {
+        return call(s, "GET", exes_path("?cluster_id=" + c1 + "&state=" + state), now)
+            .body.at("totalRecord")
+            .as_int64();
+    };
+    const std::int64_t running = count("2", t0);
+    const std::int64_t completed = count("3", t0);
+    const std::string path = "/v1.1/" + demo_project + "/jobs/" + std::string(demo::job_object_wordcount) + "/execute";
+    const auto started = call(s, "POST", path, t0, demo::token,
+                              R"({"cluster_id":"c1000000-0000-4000-8000-000000000001","input_id":null,)"
+                              R"("output_id":null,"job_configs":{}})");
+    BOOST_REQUIRE(started.status == 202u);
+    const std::string id(started.body.at("job_execution").at("id").as_string());
+    BOOST_TEST(call(s, "GET", exes_path("?cluster_id=" + c1 + "&page_size=1"), t0)
+                   .body.at("job_executions")
+                   .at(0)
+                   .at("id")
+                   .as_string() == id);  // the newest
+    BOOST_TEST(count("2", t0 + 499) == running);
+    BOOST_TEST(count("2", t0 + 500) == running + 1);
+    BOOST_TEST(count("3", t0 + 1500) == completed + 1);
+    BOOST_TEST(count("2", t0 + 1500) == running);
+
+    // A cancelled bulk job is killed at its deadline, seen by a list that never read it alone.
+    const auto page = call(s, "GET", exes_path("?cluster_id=" + c1 + "&state=2&page_size=1"), t0 + 2000).body;
+    const std::string victim(page.at("job_executions").at(0).at("id").as_string());
+    const auto by_end_before = call(s, "GET", jobs_path() + "?sort_by=-end_time&limit=1", t0 + 2000).body;
+    BOOST_TEST(page_ids(by_end_before) != std::vector<std::string>{victim}, boost::test_tools::per_element());
+    BOOST_TEST(call(s, "GET", job_path(victim, "/cancel"), t0 + 2000).status == 200u);
+    const std::int64_t killed = count("-1", t0 + 2000);
+    BOOST_TEST(count("-1", t0 + 3999) == killed);
+    BOOST_TEST(count("-1", t0 + 4000) == killed + 1);
+    // The kill landed: a list sorted as before sees the new end_time, not the order it kept.
+    const auto by_end = call(s, "GET", jobs_path() + "?sort_by=-end_time&limit=1", t0 + 5000).body;
+    BOOST_TEST(page_ids(by_end) == std::vector<std::string>{victim}, boost::test_tools::per_element());
+    const auto other = call(s, "GET", jobs_path(other_project) + "?sort_by=-end_time", t0 + 5000, demo::other_token);
+    BOOST_TEST(page_ids(other.body) == std::vector<std::string>{std::string(demo::other_running)},
+               boost::test_tools::per_element());
+
+    // A deleted job leaves both lists.
+    const std::int64_t before = count("2", t0 + 5000);
+    const auto next = call(s, "GET", exes_path("?cluster_id=" + c1 + "&state=2&page_size=1"), t0 + 5000).body;
+    const std::string gone(next.at("job_executions").at(0).at("id").as_string());
+    BOOST_TEST(call(s, "DELETE", job_path(gone), t0 + 5000).status == 204u);
+    BOOST_TEST(count("2", t0 + 5000) == before - 1);
+    for (const char* sort : {"id", "-end_time"}) {
+        const auto ids = page_ids(call(s, "GET", jobs_path() + "?sort_by=" + sort, t0 + 5000).body);
+        BOOST_TEST((std::find(ids.begin(), ids.end(), gone) == ids.end()), sort);
+        BOOST_TEST(ids.size() == 7u + 2000u + 1u - 1u, sort);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(faults_parse_and_rates_are_deterministic) {
