@@ -27,7 +27,8 @@ void seed(stack& s, long long count) {
 }
 
 long long calls(stack& s, const char* endpoint) {
-    auto* v = s.stats().as_object().at("by_endpoint").as_object().if_contains(endpoint);
+    const json::value stats = s.stats();
+    const auto* v = stats.at("by_endpoint").as_object().if_contains(endpoint);
     return v ? v->as_int64() : 0;
 }
 
