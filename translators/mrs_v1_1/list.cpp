@@ -146,6 +146,7 @@ struct list_walk {
     std::vector<queued_call> sent;
     sahara::page_choice page;  ///< rows: indices into `rows`
     std::size_t rewalk_from = 0, rewalk_to = 0;
+    std::vector<char> on_page;  ///< rewalk: per row, whether it is on the page
     std::size_t asked = 0;  ///< calls the last step asked for
 };
 
@@ -172,7 +173,6 @@ private:
     std::optional<step_result> take_record(job_row& row, const json::object& exe);
     json::object exe_object(const job_row& row) const;
     void render_row(job_row& row) const;
-    void queue_page_reads(call_kind kind, bool (*wanted)(const job_row&));
     step_result queue_stage(list_walk::stage s);
 
     step_result ask(list_walk::phase at, std::vector<upstream_call> calls) {
@@ -211,7 +211,7 @@ job_row& lister::add_row(const json::object& object) {
     // The values the query compares, as the rendered object will show them; a time MRS's object
     // lacks is taken from the job-exes record later (render does the same).
     if (!w_.fields.empty())
-        row.values = sahara::compared_values(w_.query, render(object, sahara::job_status::pending, nullptr));
+        row.values = sahara::compared_values(w_.fields, render(object, sahara::job_status::pending, nullptr));
     if (auto* c = non_null(object, "cluster_id"); c && c->is_string() && !c->get_string().empty()) {
         auto it = w_.cluster_index.find(c->get_string());
         if (it == w_.cluster_index.end()) {
@@ -294,8 +294,7 @@ step_result lister::take_page_read(std::span<const upstream_reply> fresh) {
         if (!succeeded(fresh[0], {200})) return stop(list_failure(req_, fresh[0], "job-executions list"));
         const json::array* rows = list_rows(fresh[0]);
         if (!rows) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
-        for (const auto& row : *rows)
-            if (page.size() < limit) page.push_back(&row);
+        for (std::size_t i = 0; i < rows->size() && i < limit; ++i) page.push_back(&(*rows)[i]);
         if (rows->size() > limit) w_.page.next = json::value(id_of((*rows)[limit - 1]));
     } else {
         // A marker MRS does not know (0176) names no visible job: Sahara's 404 (sahara-api.md §4).
@@ -525,6 +524,8 @@ step_result lister::choose() {
 
 // Reads the list again in id order over the span of the page's rows, keeping their objects.
 step_result lister::start_rewalk() {
+    w_.on_page.assign(w_.rows.size(), 0);
+    for (auto i : w_.page.rows) w_.on_page[i] = 1;
     w_.rewalk_from = w_.rows.size();
     w_.rewalk_to = 0;
     for (auto i : w_.page.rows) {
@@ -548,8 +549,6 @@ step_result lister::take_rewalk_page(const upstream_reply& r) {
     if (!succeeded(r, {200})) return stop(list_failure(req_, r, "job-executions list"));
     const json::array* page_rows = list_rows(r);
     if (!page_rows) return stop(unusable_answer(req_, "list answer has no job_executions array of rows with ids"));
-    std::vector<char> wanted(w_.rows.size(), 0);
-    for (auto i : w_.page.rows) wanted[i] = 1;
     std::size_t last = w_.rewalk_from;
     bool advanced = false;
     for (const auto& row : *page_rows) {
@@ -560,7 +559,7 @@ step_result lister::take_rewalk_page(const upstream_reply& r) {
             last = std::max(last, it->second);
         }
         job_row& found = w_.rows[it->second];
-        if (!wanted[it->second] || found.object || !found.text.empty()) continue;
+        if (!w_.on_page[it->second] || found.object || !found.text.empty()) continue;
         found.object = owned(row.get_object());
         render_row(found);
     }

@@ -194,9 +194,10 @@ std::vector<std::string_view> compared_fields(const list_query& q) {
     return fields;
 }
 
-std::vector<json::value> compared_values(const list_query& q, const json::object& rendered) {
+std::vector<json::value> compared_values(std::span<const std::string_view> fields, const json::object& rendered) {
     std::vector<json::value> values;
-    for (auto field : compared_fields(q)) {
+    values.reserve(fields.size());
+    for (auto field : fields) {
         const json::value* v = non_null(rendered, field);
         values.push_back(v ? *v : json::value(nullptr));
     }
@@ -298,12 +299,13 @@ response page_answer(const request& req, const page_choice& choice, std::span<co
 }
 
 response list_answer(const request& req, const list_query& q, std::vector<json::object> all) {
+    const auto fields = compared_fields(q);
     std::vector<std::vector<json::value>> values;
     std::vector<list_entry> entries;
     values.reserve(all.size());
     entries.reserve(all.size());
     for (const auto& o : all) {
-        values.push_back(compared_values(q, o));
+        values.push_back(compared_values(fields, o));
         const auto* info = o.if_contains("info");
         const auto* status = info && info->is_object() ? info->get_object().if_contains("status") : nullptr;
         list_entry e;

@@ -48,8 +48,10 @@ struct list_entry {
     std::span<const boost::json::value> values;  ///< one per compared_fields()
 };
 
-/// The values of compared_fields() in a rendered v1.1 object (null where it has none).
-std::vector<boost::json::value> compared_values(const list_query& q, const boost::json::object& rendered);
+/// The values of `fields` (compared_fields() of the query) in a rendered v1.1 object (null
+/// where it has none).
+std::vector<boost::json::value> compared_values(std::span<const std::string_view> fields,
+                                                const boost::json::object& rendered);
 
 /// The page Sahara would answer, as positions in the entries given.
 struct page_choice {
