@@ -124,10 +124,12 @@ void pump(net::io_context& ioc) {
 void check_output(std::string_view out, const std::vector<bool>& answered_head) {
     std::size_t answers = 0;
     while (!out.empty()) {
-        if (answers == answered_head.size()) fuzz::fail("more responses than requests", out);
+        // A response past the last answer can only be an interim one: a 100 Continue sent before
+        // the client closed in the middle of its body, which then needs no answer.
+        const bool extra = answers == answered_head.size();
         http::response_parser<http::string_body> parser;
         parser.eager(true);
-        parser.skip(answered_head[answers]);
+        parser.skip(!extra && answered_head[answers]);
         parser.body_limit(boost::none);
         parser.header_limit(64 * 1024);
         beast::error_code ec;
@@ -150,6 +152,7 @@ void check_output(std::string_view out, const std::vector<bool>& answered_head) 
             if (res.result() != http::status::continue_) fuzz::fail("an interim response other than 100", out);
             continue;
         }
+        if (extra) fuzz::fail("more responses than requests", out);
         if (res[http::field::content_type].find("application/json") != std::string_view::npos &&
             !answered_head[answers] && !res.body().empty())
             fuzz::json_or_fail(res.body(), "JSON response body");

@@ -247,6 +247,14 @@ BOOST_AUTO_TEST_CASE(a_client_that_leaves_midway_gets_no_answer) {
     BOOST_TEST(out.empty());
     BOOST_TEST(h.handler.targets.empty());
     BOOST_TEST(h.ended);
+    // After the interim answer the client closes in the middle of its body: the 100 Continue is
+    // all it got, nothing reaches the handler and the session ends.
+    harness c;
+    const auto cut = c.run("POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n{\"a\"");
+    BOOST_TEST(cut == "HTTP/1.1 100 Continue\r\n\r\n");
+    BOOST_TEST(c.handler.targets.empty());
+    BOOST_TEST(c.handler.rejected.empty());
+    BOOST_TEST(c.ended);
 }
 
 // Every read and write may fail: at each position the session ends cleanly, never hangs and
