@@ -228,6 +228,23 @@ const std::vector<option>& options() {
          "upstream calls one Sahara request may run at once (a list over many clusters queues the rest)",
          set_count(&config::upstream, &upstream_config::max_parallel, 1),
          show_field(&config::upstream, &upstream_config::max_parallel)},
+        {"upstream.cancel_wait_ms", "", kind::integer,
+         "how long a cancel polls MRS for the job's end before answering TOBEKILLED (mrs-v2); 0 = no wait",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             auto n = std::get<long long>(v);
+             if (n < 0 || n > 86'400'000) return "must be between 0 and 86400000 milliseconds";
+             c.upstream.cancel_wait = millis{n};
+             return std::nullopt;
+         },
+         show_field(&config::upstream, &upstream_config::cancel_wait)},
+        {"jobs.cluster_ttl_ms", "", kind::integer, "how long the cluster a job was seen on is trusted (mrs-v2)",
+         set_ms(&config::jobs, &jobs_config::cluster_ttl), show_field(&config::jobs, &jobs_config::cluster_ttl)},
+        {"jobs.unknown_ttl_ms", "", kind::integer,
+         "how long a job found on no cluster is answered 404 without looking again (mrs-v2)",
+         set_ms(&config::jobs, &jobs_config::unknown_ttl), show_field(&config::jobs, &jobs_config::unknown_ttl)},
+        {"jobs.max_entries", "", kind::integer,
+         "entries of each kind of job memory (being killed, deleted, cluster, unknown) held at once",
+         set_count(&config::jobs, &jobs_config::max_entries, 16), show_field(&config::jobs, &jobs_config::max_entries)},
         {"log.level", "", kind::text, "debug, info, warn or error",
          [](config& c, const scalar& v) -> std::optional<std::string> {
              auto& s = std::get<std::string>(v);
@@ -361,6 +378,9 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
             errors.push_back("identity.url: " + parsed.error());
     if (!cfg.identity.project.empty() && !cfg.identity.url.empty())
         errors.push_back("identity.project: set either identity.project or identity.url, not both");
+    if (cfg.upstream.cancel_wait >= cfg.upstream.request_timeout)
+        errors.push_back("upstream.cancel_wait_ms: must be below upstream.request_timeout_ms (" +
+                         std::to_string(cfg.upstream.request_timeout.count()) + ")");
     if (!cfg.upstream.ca_file.empty()) {
         std::ifstream f(cfg.upstream.ca_file);
         if (!f) errors.push_back("upstream.ca_file: cannot read " + cfg.upstream.ca_file);

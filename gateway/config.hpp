@@ -55,6 +55,17 @@ struct upstream_config {
     std::size_t max_requests_per_connection = 1000;
     std::size_t body_limit = 8 * 1024 * 1024;
     std::size_t max_parallel = 8;  ///< upstream calls one Sahara request runs at once
+    /// How long a cancel may poll MRS for the job's end before answering TOBEKILLED (backends
+    /// that can poll: mrs-v2); 0 answers at once. Below request_timeout.
+    millis cancel_wait{0};
+};
+
+/// The gateway's memory of jobs (gateway/job_memory.hpp): job → cluster and unknown jobs, for
+/// backends whose job ids do not name their cluster.
+struct jobs_config {
+    millis cluster_ttl{3'600'000};  ///< a (job, cluster) pair is trusted this long
+    millis unknown_ttl{60'000};     ///< a job found on no cluster is answered 404 this long
+    std::size_t max_entries = 8192;  ///< per kind of memory, for the whole process
 };
 
 struct log_config {
@@ -66,6 +77,7 @@ struct config {
     listener_config listen;
     upstream_config upstream;
     identity_config identity;
+    jobs_config jobs;
     log_config log;
 };
 

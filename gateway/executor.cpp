@@ -8,6 +8,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -103,6 +104,17 @@ net::awaitable<std::vector<upstream_reply>> fan_out(std::vector<upstream_call> c
     co_return std::move(b->replies);
 }
 
+// A translator polling MRS asks to wait before its calls: the longest delay asked, cut at the
+// request's deadline. The drain's cancellation ends the wait like any other.
+net::awaitable<void> wait_before(const std::vector<upstream_call>& calls, upstream::clock::time_point deadline) {
+    std::chrono::milliseconds longest{0};
+    for (const auto& c : calls) longest = std::max(longest, c.delay);
+    if (longest.count() <= 0) co_return;
+    net::steady_timer timer(co_await net::this_coro::executor);
+    timer.expires_at(std::min(upstream::clock::now() + longest, deadline));
+    co_await timer.async_wait(net::use_awaitable);
+}
+
 }  // namespace
 
 // Hands back the pool's own awaitable: no coroutine frame of its own.
@@ -151,6 +163,7 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
             co_return out;
         }
         out.upstream_calls += next.calls.size();
+        co_await wait_before(next.calls, deadline);
         if (next.calls.size() == 1) {
             ctx.add(co_await guarded_exchange(port, next.calls.front(), deadline));
         } else {

@@ -7,13 +7,14 @@ namespace sgw {
 using translators::effect;
 
 job_memory::limits job_memory::default_limits() {
-    return {sahara::killing_memory, sahara::deleted_memory, std::chrono::hours(1), 8192};
+    return {sahara::killing_memory, sahara::deleted_memory, std::chrono::hours(1), 8192, std::chrono::seconds(60)};
 }
 
 job_memory::job_memory(limits l)
     : killing_(l.killing_ttl, l.max_entries),
       deleted_(l.deleted_ttl, l.max_entries),
-      clusters_(l.cluster_ttl, l.max_entries) {}
+      clusters_(l.cluster_ttl, l.max_entries),
+      unknown_(l.unknown_ttl, l.max_entries) {}
 
 void job_memory::apply(std::string_view project, std::span<const effect> effects, clock::time_point now) {
     for (const auto& e : effects) {
@@ -26,7 +27,16 @@ void job_memory::apply(std::string_view project, std::span<const effect> effects
                 clusters_.erase(project, e.job_id);
                 break;
             case effect::kind::cluster:
-                if (remember_clusters_) clusters_.put(project, e.job_id, e.value, now);
+                if (!remember_clusters_) break;
+                clusters_.put(project, e.job_id, e.value, now);
+                unknown_.erase(project, e.job_id);
+                counters_.cluster_stores.fetch_add(1, std::memory_order_relaxed);
+                break;
+            case effect::kind::unknown:
+                if (!remember_clusters_) break;
+                unknown_.put(project, e.job_id, {}, now);
+                clusters_.erase(project, e.job_id);
+                counters_.unknown_stores.fetch_add(1, std::memory_order_relaxed);
                 break;
         }
     }
@@ -42,10 +52,26 @@ bool job_memory::deleted_lately(std::string_view project, std::string_view id, c
 
 std::optional<std::string> job_memory::cluster_of(std::string_view project, std::string_view id,
                                                   clock::time_point now) const {
-    return clusters_.get(project, id, now);
+    auto found = clusters_.get(project, id, now);
+    (found ? counters_.cluster_hits : counters_.cluster_misses).fetch_add(1, std::memory_order_relaxed);
+    return found;
 }
 
-std::size_t job_memory::size() const noexcept { return killing_.size() + deleted_.size() + clusters_.size(); }
+bool job_memory::unknown_lately(std::string_view project, std::string_view id, clock::time_point now) const {
+    const bool known = unknown_.get(project, id, now).has_value();
+    if (known) counters_.unknown_hits.fetch_add(1, std::memory_order_relaxed);
+    return known;
+}
+
+job_memory::cache_counters job_memory::counters() const noexcept {
+    constexpr auto r = std::memory_order_relaxed;
+    return {counters_.cluster_hits.load(r), counters_.cluster_misses.load(r), counters_.cluster_stores.load(r),
+            counters_.unknown_hits.load(r), counters_.unknown_stores.load(r)};
+}
+
+std::size_t job_memory::size() const noexcept {
+    return killing_.size() + deleted_.size() + clusters_.size() + unknown_.size();
+}
 
 void job_memory::recent::put(std::string_view project, std::string_view id, std::string value, clock::time_point now,
                              bool keep_expiry) {

@@ -1,5 +1,5 @@
-// What this gateway did lately that MRS does not show: jobs it is killing, jobs it deleted and
-// the cluster of jobs it has seen. Shared by the worker threads of one process; each replica
+// What this gateway did lately that MRS does not show: jobs it is killing, jobs it deleted, the
+// cluster of jobs it has seen and the jobs it found on no cluster. Shared by the worker threads of one process; each replica
 // of the gateway has its own (docs/operations.md says what that means behind a balancer).
 // What to remember after a call is decided by the Sahara layer (translators/sahara/memory.hpp)
 // and arrives here as effects; this class only stores them, bounded and with expiry.
@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -26,13 +27,26 @@ public:
     using clock = std::chrono::steady_clock;
 
     struct limits {
-        std::chrono::seconds killing_ttl;
-        std::chrono::seconds deleted_ttl;
-        std::chrono::seconds cluster_ttl;
+        std::chrono::milliseconds killing_ttl;
+        std::chrono::milliseconds deleted_ttl;
+        std::chrono::milliseconds cluster_ttl;
         std::size_t max_entries;  ///< per kind; reaching it drops expired entries, then all
+        /// How long a job found on no cluster is answered 404 without looking again.
+        std::chrono::milliseconds unknown_ttl{60'000};
     };
-    /// Sahara's timeouts (sahara/memory.hpp), one hour for clusters, 8192 entries per kind.
+    /// Sahara's timeouts (sahara/memory.hpp), one hour for clusters, one minute for unknown
+    /// jobs, 8192 entries per kind.
     static limits default_limits();
+
+    /// What the job → cluster cache and the negative cache did since the start (for metrics).
+    struct cache_counters {
+        std::uint64_t cluster_hits = 0;    ///< lookups that found the job's cluster
+        std::uint64_t cluster_misses = 0;  ///< lookups that did not (the translator then probes)
+        std::uint64_t cluster_stores = 0;  ///< (job, cluster) pairs stored or refreshed
+        std::uint64_t unknown_hits = 0;    ///< lookups answered by the negative cache
+        std::uint64_t unknown_stores = 0;  ///< jobs found on no cluster
+    };
+    cache_counters counters() const noexcept;
 
     explicit job_memory(limits l = default_limits());
 
@@ -49,8 +63,10 @@ public:
     std::vector<std::string> being_killed(std::string_view project, clock::time_point now) const;
     /// Whether this gateway deleted `id` in `project` lately.
     bool deleted_lately(std::string_view project, std::string_view id, clock::time_point now) const;
-    /// The cluster `id` was last seen on, if remembered.
+    /// The cluster `id` was last seen on, if remembered (counted as a hit or a miss).
     std::optional<std::string> cluster_of(std::string_view project, std::string_view id, clock::time_point now) const;
+    /// Whether `id` was found on no cluster of `project` lately (counted when it was).
+    bool unknown_lately(std::string_view project, std::string_view id, clock::time_point now) const;
 
     /// Entries held of each kind, expired ones included until pruned (for metrics and tests).
     std::size_t size() const noexcept;
@@ -60,7 +76,7 @@ private:
     // reads (cancels and deletes), and readers skip it while the map is empty.
     class recent {
     public:
-        recent(std::chrono::seconds ttl, std::size_t max_entries) : ttl_(ttl), max_(max_entries) {}
+        recent(std::chrono::milliseconds ttl, std::size_t max_entries) : ttl_(ttl), max_(max_entries) {}
         /// Adds or replaces an entry. With `keep_expiry`, a live entry keeps the expiry it has.
         void put(std::string_view project, std::string_view id, std::string value, clock::time_point now,
                  bool keep_expiry = false);
@@ -83,7 +99,7 @@ private:
         using by_text = std::unordered_map<std::string, V, text_hash, std::equal_to<>>;
         void prune(clock::time_point now);
 
-        std::chrono::seconds ttl_;
+        std::chrono::milliseconds ttl_;
         std::size_t max_;
         mutable std::mutex m_;
         std::atomic<std::size_t> size_{0};
@@ -93,7 +109,13 @@ private:
     recent killing_;
     recent deleted_;
     recent clusters_;
+    recent unknown_;
     bool remember_clusters_ = true;
+    struct atomic_counters {
+        std::atomic<std::uint64_t> cluster_hits{0}, cluster_misses{0}, cluster_stores{0}, unknown_hits{0},
+            unknown_stores{0};
+    };
+    mutable atomic_counters counters_;
 };
 
 }  // namespace sgw

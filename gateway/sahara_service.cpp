@@ -169,7 +169,11 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
         co_return sahara::fault_response(fault::token_refused_lately, c.request_id);
     sreq.being_killed = memory_.being_killed(sreq.project_id, now);
     sreq.deleted_lately = memory_.deleted_lately(sreq.project_id, sreq.id, now);
-    if (backend_.uses_job_clusters) sreq.job_cluster = memory_.cluster_of(sreq.project_id, sreq.id, now).value_or("");
+    if (backend_.uses_job_clusters && !sreq.id.empty() && sreq.op != sahara::operation::execute) {
+        sreq.unknown_lately = memory_.unknown_lately(sreq.project_id, sreq.id, now);
+        if (!sreq.unknown_lately) sreq.job_cluster = memory_.cluster_of(sreq.project_id, sreq.id, now).value_or("");
+    }
+    sreq.cancel_wait = cfg_.upstream.cancel_wait;
 
     translators::step_context ctx;
     pool_port port(pools_.select(sreq.project_id), token);

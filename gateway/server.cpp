@@ -13,7 +13,19 @@
 namespace sgw {
 namespace net = boost::asio;
 
-server::server(config cfg) : cfg_(std::move(cfg)) {}
+namespace {
+
+job_memory::limits memory_limits(const jobs_config& jobs) {
+    auto l = job_memory::default_limits();
+    l.cluster_ttl = jobs.cluster_ttl;
+    l.unknown_ttl = jobs.unknown_ttl;
+    l.max_entries = jobs.max_entries;
+    return l;
+}
+
+}  // namespace
+
+server::server(config cfg) : cfg_(std::move(cfg)), memory_(memory_limits(cfg_.jobs)) {}
 
 server::~server() {
     stop();

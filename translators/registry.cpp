@@ -3,12 +3,14 @@
 #include "translators/registry.hpp"
 
 #include "translators/mrs_v1_1/backend.hpp"
+#include "translators/mrs_v2/backend.hpp"
 
 namespace sgw::translators {
 
 std::span<const backend> backends() noexcept {
     static const backend table[] = {
         mrs_v1_1::definition(),
+        mrs_v2::definition(),
     };
     return table;
 }

@@ -13,6 +13,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ struct upstream_call {
     /// connection died before any byte of the answer arrived. True only for calls whose
     /// repetition is harmless (reads, and cancels, which are idempotent).
     bool retry_safe = false;
+    /// Wait this long before sending (a translator polling MRS for a change); the request's
+    /// deadline still bounds it.
+    std::chrono::milliseconds delay{0};
 };
 
 /// How an upstream exchange ended, before looking at the HTTP status.
@@ -79,6 +83,7 @@ struct effect {
         not_killing,  ///< the job was seen ended: whatever kill was remembered is over
         deleted,      ///< the job was deleted through this gateway
         cluster,      ///< the job runs on cluster `value`
+        unknown,      ///< no cluster of the project has the job (a negative cache entry)
     };
     kind what;
     std::string job_id;

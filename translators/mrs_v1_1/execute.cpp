@@ -14,19 +14,6 @@ using namespace translators;
 
 namespace {
 
-// What MRS v1.1 cannot take from a valid Sahara body: interface arguments (MRS job objects
-// have none) and the flags it cannot store (mrs-api.md §8(5)).
-std::optional<sahara::response> refusal(const sahara::request& req, const sahara::execute_request& e) {
-    if (e.has_interface_args)
-        return sahara::error_response(req, 400, sahara::error_name::invalid_data,
-                                      "MRS job objects have no interface arguments; pass values in job_configs");
-    for (auto [key, wanted] : {std::pair{"is_public", e.wants_public}, std::pair{"is_protected", e.wants_protected}})
-        if (wanted)
-            return sahara::error_response(req, 400, sahara::error_name::invalid_data,
-                                          "MRS cannot store " + std::string(key) + " (mrs-v1.1 backend)");
-    return std::nullopt;
-}
-
 // MRS's execute body (mrs-api.md §2E): the four fields must be present; ids may be null.
 json::object mrs_body(const sahara::execute_request& e) {
     json::object jc;
@@ -49,7 +36,7 @@ step_result execute_step(const sahara::request& req, std::span<const upstream_re
     if (replies.empty()) {
         e = sahara::read_execution(req);
         if (e.error) return step_result::done(*e.error);
-        if (auto no = refusal(req, e)) return step_result::done(std::move(*no));
+        if (auto no = sahara::unsupported_execution(req, e, "mrs-v1.1")) return step_result::done(std::move(*no));
         std::string target = "/v1.1/" + req.project_id + "/jobs/" + e.template_id + "/execute";
         // Never resent: a second submission would start a second job.
         return step_result::call(upstream_call{method::post, std::move(target), json::serialize(mrs_body(e)), false});

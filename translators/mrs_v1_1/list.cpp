@@ -30,7 +30,6 @@ constexpr long long exe_page_rows = 100;      // job-exes page_size is 1..100 (m
 constexpr std::size_t calls_per_step = 32;    // one step's replies are gone through in a few ms
 constexpr std::size_t kept_objects = list_page_rows;  // a walk this short keeps the objects it read
 constexpr std::size_t single_reads_max = 200;         // a page this short reads its jobs one by one
-constexpr std::size_t max_list_rows = 500'000;        // the longest history a walk reads (docs/api-coverage.md)
 
 std::string encoded(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -337,10 +336,10 @@ step_result lister::take_index_page(const upstream_reply& r) {
     const std::size_t known = w_.rows.size();
     for (const auto& row : *page_rows) {
         if (w_.index.contains(id_of(row))) continue;  // a page that starts at its marker repeats it
-        if (w_.rows.size() == max_list_rows)
+        if (w_.rows.size() == sahara::max_list_rows)
             return stop(sahara::error_response(
                 req_, 400, sahara::error_name::invalid_params,
-                "The project has more than " + std::to_string(max_list_rows) +
+                "The project has more than " + std::to_string(sahara::max_list_rows) +
                     " job executions; this query would have to read them all. Page in id order without "
                     "filters (sort_by=id or -id, limit up to " + std::to_string(list_page_rows) + ")",
                 "list longer than the gateway walks"));
@@ -444,7 +443,7 @@ std::optional<step_result> lister::take(const queued_call& c, const upstream_rep
             if (c.page == 1) {
                 // camelCase (mrs-api.md §2G). Pages past what the walk read are never needed.
                 const long long total = std::clamp(integer_field(*body, "totalRecord").value_or(0), 0LL,
-                                                   static_cast<long long>(max_list_rows));
+                                                   static_cast<long long>(sahara::max_list_rows));
                 cluster.pages = total / exe_page_rows + (total % exe_page_rows != 0 ? 1 : 0);
             }
             for (const auto& row : rows->get_array()) {

@@ -8,10 +8,7 @@
 #include "translators/sahara/job_execution.hpp"
 #include "translators/sahara/schemas.hpp"
 
-#include <boost/json.hpp>
-
 namespace sgw::mrs_v1_1 {
-namespace json = boost::json;
 using namespace translators;
 
 step_result update_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx) {
@@ -29,14 +26,7 @@ step_result update_step(const sahara::request& req, std::span<const upstream_rep
     auto shown = read_job(req, replies[0], replies[1]);
     if (shown.error) return step_result::done(std::move(*shown.error));
     auto object = render(*shown.object, shown.status, shown.exe);
-    // MRS keeps neither flag (mrs-api.md §8(5)): a PATCH can only confirm the value it reports.
-    for (auto& [key, wanted] : p.flags) {
-        if (object.at(key) != wanted)
-            return step_result::done(sahara::error_response(
-                req, 400, sahara::error_name::update_failed,
-                "MRS cannot store " + std::string(key) + ": job execution '" + req.id + "' stays " +
-                    json::serialize(object.at(key))));
-    }
+    if (auto no = sahara::unstorable_flags(req, p, object)) return step_result::done(std::move(*no));
     return step_result::done(sahara::single(req, ctx, 202, std::move(object)));
 }
 

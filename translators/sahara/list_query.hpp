@@ -18,6 +18,10 @@
 
 namespace sgw::sahara {
 
+/// The longest history a list reads in full (docs/api-coverage.md): a query that would need
+/// more is refused with 400, telling what to narrow, rather than holding memory without bound.
+inline constexpr std::size_t max_list_rows = 500'000;
+
 /// A list query as Sahara reads it.
 struct list_query {
     std::optional<std::size_t> limit;

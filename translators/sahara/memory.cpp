@@ -25,6 +25,11 @@ void note_cluster(translators::step_context& ctx, std::string_view id, std::stri
     ctx.remember(effect{effect::kind::cluster, std::string(id), std::string(cluster)});
 }
 
+void note_unknown(translators::step_context& ctx, std::string_view id) {
+    if (id.empty()) return;
+    ctx.remember(effect{effect::kind::unknown, std::string(id), {}});
+}
+
 response after_delete_not_found(const request& req, response not_found) {
     if (not_found.status == 404 && req.deleted_lately) return response{204, {}, {}};
     return not_found;

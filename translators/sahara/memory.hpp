@@ -35,6 +35,10 @@ void note_deleted(translators::step_context& ctx, std::string_view id);
 /// reads this back).
 void note_cluster(translators::step_context& ctx, std::string_view id, std::string_view cluster);
 
+/// No cluster of the project has job `id`: for a while, the gateway answers 404 without
+/// looking again.
+void note_unknown(translators::step_context& ctx, std::string_view id);
+
 /// The answer to a DELETE that MRS refused with "not found": 204 when this gateway deleted
 /// the job lately (the client is retrying), else `not_found` unchanged.
 response after_delete_not_found(const request& req, response not_found);

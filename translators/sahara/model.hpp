@@ -1,6 +1,7 @@
 // The Sahara side of a translation: what the client asked for and what it gets back.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -46,6 +47,12 @@ struct request {
     /// The cluster the gateway last saw job `id` on, or empty (filled only for backends whose
     /// job ids do not name their cluster: registry `uses_job_clusters`).
     std::string job_cluster;
+    /// Whether the gateway looked for job `id` on every cluster of the project lately and
+    /// found it on none (the negative cache of the same backends).
+    bool unknown_lately = false;
+    /// How long a cancel may wait for MRS to report that the job ended before it answers
+    /// TOBEKILLED (upstream.cancel_wait_ms); 0 answers at once. Backends that can poll use it.
+    std::chrono::milliseconds cancel_wait{0};
 };
 
 

@@ -127,4 +127,28 @@ execute_request read_execution(const request& req) {
     return e;
 }
 
+std::optional<response> unsupported_execution(const request& req, const execute_request& e,
+                                              std::string_view backend) {
+    if (e.has_interface_args)
+        return error_response(req, 400, error_name::invalid_data,
+                              "MRS job objects have no interface arguments; pass values in job_configs");
+    for (auto [key, wanted] : {std::pair{"is_public", e.wants_public}, std::pair{"is_protected", e.wants_protected}})
+        if (wanted)
+            return error_response(req, 400, error_name::invalid_data,
+                                  "MRS cannot store " + std::string(key) + " (" + std::string(backend) + " backend)");
+    return std::nullopt;
+}
+
+std::optional<response> unstorable_flags(const request& req, const patch_request& p,
+                                         const boost::json::object& shown) {
+    for (auto& [key, wanted] : p.flags) {
+        auto* has = shown.if_contains(key);
+        if (!has || *has != wanted)
+            return error_response(req, 400, error_name::update_failed,
+                                  "MRS cannot store " + std::string(key) + ": job execution '" + req.id + "' stays " +
+                                      (has ? boost::json::serialize(*has) : std::string("null")));
+    }
+    return std::nullopt;
+}
+
 }  // namespace sgw::sahara

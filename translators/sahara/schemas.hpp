@@ -36,4 +36,16 @@ struct execute_request {
 };
 execute_request read_execution(const request& req);
 
+/// What no MRS backend can take from a valid execute body: interface arguments (MRS jobs
+/// have none) and is_public/is_protected set to true (MRS cannot store them, mrs-api.md
+/// §8(5)). 400 INVALID_DATA naming `backend`, or nullopt.
+std::optional<response> unsupported_execution(const request& req, const execute_request& e,
+                                              std::string_view backend);
+
+/// A PATCH of is_public/is_protected against the job as MRS `shown` it (v1.1 object): MRS
+/// cannot store either flag, so a PATCH can only confirm the value it reports. 400
+/// UPDATE_FAILED for a value that differs, or nullopt.
+std::optional<response> unstorable_flags(const request& req, const patch_request& p,
+                                         const boost::json::object& shown);
+
 }  // namespace sgw::sahara

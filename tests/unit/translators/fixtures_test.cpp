@@ -29,6 +29,8 @@ void check_call(const translators::upstream_call& call, const json::object& expe
     if (auto* body = expected.if_contains("body")) BOOST_TEST(json::parse(call.body) == *body, call.body);
     const bool safe = expected.contains("retry_safe") ? expected.at("retry_safe").as_bool() : true;
     BOOST_TEST(call.retry_safe == safe);
+    const auto delay = expected.contains("delay_ms") ? expected.at("delay_ms").as_int64() : 0;
+    BOOST_TEST(call.delay.count() == delay);
 }
 
 std::string_view kind_name(translators::effect::kind k) {
@@ -37,6 +39,7 @@ std::string_view kind_name(translators::effect::kind k) {
         case translators::effect::kind::not_killing: return "not_killing";
         case translators::effect::kind::deleted: return "deleted";
         case translators::effect::kind::cluster: return "cluster";
+        case translators::effect::kind::unknown: return "unknown";
     }
     return "?";
 }
@@ -90,6 +93,9 @@ BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), nam
         for (auto& id : k->as_array()) req.being_killed.emplace_back(id.as_string());
 
     if (auto* d = r.if_contains("deleted_lately")) req.deleted_lately = d->as_bool();
+    if (auto* c = r.if_contains("job_cluster")) req.job_cluster = std::string(c->as_string());
+    if (auto* u = r.if_contains("unknown_lately")) req.unknown_lately = u->as_bool();
+    if (auto* w = r.if_contains("cancel_wait_ms")) req.cancel_wait = std::chrono::milliseconds(w->as_int64());
 
     translators::step_context ctx;
     for (auto& step : doc["steps"].as_array()) {

@@ -1,0 +1,70 @@
+// DELETE on the mrs-v2 backend.
+#include "translators/common/replies.hpp"
+#include "translators/mrs_v2/job_call.hpp"
+#include "translators/mrs_v2/jobs.hpp"
+#include "translators/mrs_v2/operations.hpp"
+#include "translators/sahara/memory.hpp"
+
+namespace sgw::mrs_v2 {
+using namespace translators;
+
+namespace {
+
+step_result done(const sahara::request& req, sahara::response r) {
+    return step_result::done(sahara::after_delete_not_found(req, std::move(r)));
+}
+
+step_result deleted(const sahara::request& req, step_context& ctx) {
+    sahara::note_deleted(ctx, req.id);
+    return step_result::done(sahara::response{204, {}, {}});
+}
+
+}  // namespace
+
+step_result remove_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx) {
+    auto& c = ctx.state<job_call>();
+    switch (c.at) {
+        case job_call::stage::begin: {
+            auto first = begin_on_job(req, ctx, c, &delete_call);
+            if (first.response) return done(req, std::move(*first.response));
+            if (c.at == job_call::stage::first) c.at = job_call::stage::deleting;
+            return first;
+        }
+        case job_call::stage::searching: {
+            if (auto next = continue_search(req, replies, ctx, c)) {
+                if (next->response) return done(req, std::move(*next->response));
+                return std::move(*next);
+            }
+            c.at = job_call::stage::deleting;
+            return step_result::call(delete_call(req, c.cluster));
+        }
+        case job_call::stage::deleting: {
+            const auto& r = replies.back();
+            // M's success status is not documented (mrs-api.md §9): any 2xx.
+            if (r.outcome == transport::ok && r.status >= 200 && r.status < 300) return deleted(req, ctx);
+            if (not_there(r)) {
+                auto next = search_elsewhere(req, ctx, c);
+                if (next.response) return done(req, std::move(*next.response));
+                return next;
+            }
+            // MRS does not delete a running job (0183, §2M); Sahara's delete cancels it first
+            // (sahara-api.md §2): kill it, and the DELETE is done as far as Sahara can tell.
+            if (r.outcome == transport::ok && mrs::parse_error(r.body).code == "0183") {
+                c.at = job_call::stage::killing_to_delete;
+                return step_result::call(kill_call(req, c.cluster));
+            }
+            return done(req, failure(req, r, sahara::error_name::deletion_failed));
+        }
+        case job_call::stage::killing_to_delete: {
+            const auto& r = replies.back();
+            if (!succeeded(r, {202, 200, 204})) return done(req, failure(req, r, sahara::error_name::deletion_failed));
+            // Deleted first: the memory of a delete forgets any kill, and this one must stand.
+            auto answer = deleted(req, ctx);
+            sahara::note_shown(ctx, req.id, sahara::job_status::to_be_killed);
+            return answer;
+        }
+        default: return step_result::done(unusable_answer(req, "delete in an unexpected stage"));
+    }
+}
+
+}  // namespace sgw::mrs_v2
