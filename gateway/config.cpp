@@ -237,6 +237,21 @@ const std::vector<option>& options() {
              return std::nullopt;
          },
          show_field(&config::upstream, &upstream_config::cancel_wait)},
+        {"auth.mode", "", kind::text,
+         "passthrough: MRS calls carry the client's token; aksk: they are signed with the gateway's access key, "
+         "after the client's token is validated at identity.url for the URL's project",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             const auto& m = std::get<std::string>(v);
+             if (m != "passthrough" && m != "aksk") return "must be passthrough or aksk";
+             c.auth.mode = m;
+             return std::nullopt;
+         },
+         show_field(&config::auth, &auth_config::mode)},
+        {"auth.credentials_file", "", kind::text,
+         "aksk: TOML file with access_key, secret_key[, security_token]; empty = the HUAWEICLOUD_SDK_AK, "
+         "HUAWEICLOUD_SDK_SK[, HUAWEICLOUD_SDK_SECURITY_TOKEN] environment variables",
+         set_text(&config::auth, &auth_config::credentials_file),
+         show_field(&config::auth, &auth_config::credentials_file)},
         {"jobs.cluster_ttl_ms", "", kind::integer, "how long the cluster a job was seen on is trusted (mrs-v2)",
          set_ms(&config::jobs, &jobs_config::cluster_ttl), show_field(&config::jobs, &jobs_config::cluster_ttl)},
         {"jobs.unknown_ttl_ms", "", kind::integer,
@@ -378,6 +393,16 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
             errors.push_back("identity.url: " + parsed.error());
     if (!cfg.identity.project.empty() && !cfg.identity.url.empty())
         errors.push_back("identity.project: set either identity.project or identity.url, not both");
+    if (cfg.auth.mode == "aksk") {
+        // The gateway's keys reach MRS only for a client whose token the identity endpoint
+        // vouches for: a fixed project would let any token through.
+        if (cfg.identity.url.empty())
+            errors.push_back("auth.mode: aksk needs identity.url, to validate each client's token");
+        if (!cfg.identity.project.empty())
+            errors.push_back("identity.project: not allowed with auth.mode aksk (every token must be validated)");
+    } else if (!cfg.auth.credentials_file.empty()) {
+        errors.push_back("auth.credentials_file: only read with auth.mode aksk");
+    }
     if (cfg.upstream.cancel_wait >= cfg.upstream.request_timeout)
         errors.push_back("upstream.cancel_wait_ms: must be below upstream.request_timeout_ms (" +
                          std::to_string(cfg.upstream.request_timeout.count()) + ")");

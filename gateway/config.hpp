@@ -60,6 +60,17 @@ struct upstream_config {
     millis cancel_wait{0};
 };
 
+/// How the gateway authenticates to MRS.
+struct auth_config {
+    /// "passthrough": each MRS call carries the client's token. "aksk": each MRS call is signed
+    /// with the gateway's access key (mrs-api.md §6.2), after the client's token has been
+    /// validated at identity.url for the URL's project.
+    std::string mode = "passthrough";
+    /// TOML file with access_key, secret_key and, for temporary keys, security_token; empty:
+    /// the HUAWEICLOUD_SDK_AK / _SK / _SECURITY_TOKEN environment variables.
+    std::string credentials_file;
+};
+
 /// The gateway's memory of jobs (gateway/job_memory.hpp): job → cluster and unknown jobs, for
 /// backends whose job ids do not name their cluster.
 struct jobs_config {
@@ -77,6 +88,7 @@ struct config {
     listener_config listen;
     upstream_config upstream;
     identity_config identity;
+    auth_config auth;
     jobs_config jobs;
     log_config log;
 };

@@ -119,16 +119,19 @@ net::awaitable<void> wait_before(const std::vector<upstream_call>& calls, upstre
 
 // Hands back the pool's own awaitable: no coroutine frame of its own.
 net::awaitable<upstream_reply> pool_port::exchange(const upstream_call& call, upstream::clock::time_point deadline) {
-    return pool_.exchange(make_upstream_request(call, token_), call.retry_safe, deadline);
+    return pool_.exchange(make_upstream_request(call, token_, project_), call.retry_safe, deadline);
 }
 
-upstream::request make_upstream_request(const upstream_call& call, std::string_view token) {
+upstream::request make_upstream_request(const upstream_call& call, std::string_view token, std::string_view project) {
     upstream::request req{verb_of(call.verb), call.target, 11};
     req.set(http::field::user_agent, "sahara-gateway/0.1");
     req.set(http::field::accept, "application/json");
     // MRS requires the JSON content type on every call (mrs-api.md §1, common headers).
     req.set(http::field::content_type, "application/json");
-    req.set("X-Auth-Token", token);
+    if (!token.empty())
+        req.set("X-Auth-Token", token);
+    else if (!project.empty())
+        req.set("X-Project-Id", project);
     req.body() = call.body;
     req.prepare_payload();
     return req;

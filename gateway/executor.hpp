@@ -30,16 +30,19 @@ public:
                                                                          upstream::clock::time_point deadline) = 0;
 };
 
-/// Calls to `pool`, each with the client's token.
+/// Calls to `pool`, each with the client's token, or, when the pool signs its calls (aksk),
+/// with no token and the project in X-Project-Id, as Huawei's SDKs send it (mrs-api.md §6.2).
 class pool_port final : public upstream_port {
 public:
-    pool_port(upstream::pool& pool, std::string_view token) : pool_(pool), token_(token) {}
+    pool_port(upstream::pool& pool, std::string_view token, std::string_view project = {})
+        : pool_(pool), token_(token), project_(project) {}
     boost::asio::awaitable<translators::upstream_reply> exchange(const translators::upstream_call& call,
                                                                  upstream::clock::time_point deadline) override;
 
 private:
     upstream::pool& pool_;
     std::string_view token_;
+    std::string_view project_;
 };
 
 /// How a run ended: the translator's answer, or the fault that stopped it.
@@ -61,7 +64,9 @@ boost::asio::awaitable<execution> execute(translators::step_fn step, const sahar
                                           translators::step_context& ctx, upstream_port& port,
                                           std::size_t max_parallel, upstream::clock::time_point deadline);
 
-/// The HTTP request for one upstream call (target still relative to the base URL).
-upstream::request make_upstream_request(const translators::upstream_call& call, std::string_view token);
+/// The HTTP request for one upstream call (target still relative to the base URL): with the
+/// token when there is one, else with X-Project-Id when a project is given.
+upstream::request make_upstream_request(const translators::upstream_call& call, std::string_view token,
+                                        std::string_view project = {});
 
 }  // namespace sgw

@@ -6,6 +6,8 @@
 #include "translators/common/fault.hpp"
 #include "translators/common/timefmt.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <openssl/evp.h>
 
@@ -56,7 +58,7 @@ std::optional<token_info> parse_token_body(std::string_view body) {
     return out;
 }
 
-identity::identity(net::any_io_executor ex, const config& cfg, net::ssl::context* tls) : cfg_(cfg) {
+identity::identity(net::any_io_executor ex, const config& cfg, net::ssl::context* tls) : cfg_(cfg), ex_(ex) {
     if (cfg.identity.url.empty()) return;
     auto url = upstream::parse_base_url(cfg.identity.url);
     if (url) pool_ = std::make_unique<upstream::pool>(std::move(ex), cfg.upstream, *url, tls);
@@ -93,9 +95,40 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
         if (it->second.until > now) co_return result(it->second.project);
         cache_.erase(it);
     }
-    auto fail = [](fault f) { return result(boost::system::in_place_error, make_error_code(f)); };
-    if (refused_lately(token, {}, now)) co_return fail(fault::token_refused_lately);
+    if (refused_lately(token, {}, now))
+        co_return result(boost::system::in_place_error, make_error_code(fault::token_refused_lately));
 
+    // Single flight: while one request asks about a token, the others with the same token
+    // wait for its answer instead of asking too.
+    if (auto it = flights_.find(key); it != flights_.end()) {
+        auto f = it->second;
+        co_await f->done.async_wait(net::as_tuple(net::use_awaitable));
+        if (f->outcome) co_return *f->outcome;
+        // The request that asked ended without an answer (cancelled): ask again below.
+    }
+    auto f = std::make_shared<flight>(ex_);
+    f->done.expires_at(upstream::clock::time_point::max());
+    flights_[key] = f;
+    struct land {
+        identity& self;
+        const std::string& key;
+        std::shared_ptr<flight> f;
+        ~land() {
+            if (auto it = self.flights_.find(key); it != self.flights_.end() && it->second == f) self.flights_.erase(it);
+            f->done.cancel();
+        }
+    } landing{*this, key, f};
+    f->outcome = co_await ask(token, key, deadline);
+    co_return *f->outcome;
+}
+
+net::awaitable<boost::system::result<std::string, std::error_code>> identity::ask(std::string_view token,
+                                                                                 const std::string& key,
+                                                                                 upstream::clock::time_point deadline) {
+    using result = boost::system::result<std::string, std::error_code>;
+    const auto now = upstream::clock::now();
+    auto fail = [](fault f) { return result(boost::system::in_place_error, make_error_code(f)); };
+    ++asked_;
     translators::upstream_call call{translators::method::get, "/auth/tokens", {}, true};
     auto req = make_upstream_request(call, token);
     req.set("X-Subject-Token", token);

@@ -2,13 +2,15 @@
 // endpoint (GET /v3/auth/tokens with X-Subject-Token, like keystonemiddleware) and cached
 // per worker thread by the token's SHA-256, until expiry and at most identity.cache_ttl_ms.
 // Refusals (the identity endpoint's, and MRS's for a project) are remembered for a short
-// while too, so that a client repeating a bad token makes no upstream load.
+// while too, so that a client repeating a bad token makes no upstream load, and concurrent
+// requests with one token share one validation (single flight).
 #pragma once
 
 #include "gateway/config.hpp"
 #include "gateway/upstream/pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/result.hpp>
 
 #include <memory>
@@ -40,13 +42,29 @@ public:
 
     void close();
 
+    /// Validation calls made to the identity endpoint (single flight makes them fewer than the
+    /// requests that needed one).
+    std::size_t asked() const noexcept { return asked_; }
+
 private:
+    // One validation in progress; the requests waiting for it wake when `done` is cancelled.
+    struct flight {
+        explicit flight(boost::asio::any_io_executor ex) : done(std::move(ex)) {}
+        boost::asio::steady_timer done;
+        std::optional<boost::system::result<std::string, std::error_code>> outcome;
+    };
+    boost::asio::awaitable<boost::system::result<std::string, std::error_code>> ask(
+        std::string_view token, const std::string& key, upstream::clock::time_point deadline);
+
     struct entry {
         std::string project;
         upstream::clock::time_point until;
     };
     const config& cfg_;
+    boost::asio::any_io_executor ex_;
     std::unique_ptr<upstream::pool> pool_;
+    std::unordered_map<std::string, std::shared_ptr<flight>> flights_;  ///< key: SHA-256 of the token
+    std::size_t asked_ = 0;
     std::unordered_map<std::string, entry> cache_;  ///< key: SHA-256 of the token, raw bytes
     /// Refused tokens, keyed by SHA-256 of the token followed by the project; value: until when.
     std::unordered_map<std::string, upstream::clock::time_point> refused_;

@@ -6,6 +6,7 @@
 #include "gateway/origin.hpp"
 #include "gateway/request_done.hpp"
 #include "gateway/request_id.hpp"
+#include "translators/sahara/errors.hpp"
 #include "translators/sahara/faults.hpp"
 #include "translators/sahara/router.hpp"
 #include "translators/sahara/versions.hpp"
@@ -156,11 +157,17 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     if (token.empty()) co_return sahara::fault_response(fault::token_missing, c.request_id);
     if (!plausible_token(token)) co_return sahara::fault_response(fault::token_refused, c.request_id, "token not printable ASCII");
     const auto deadline = c.started + cfg_.upstream.request_timeout;
-    if (sreq.project_id.empty()) {
+    // With the gateway's own keys (aksk), MRS no longer checks the client: every token is
+    // validated here, and only for the project it is scoped to.
+    const bool signing = cfg_.auth.mode == "aksk";
+    if (sreq.project_id.empty() || signing) {
         if (!identity_.configured()) co_return sahara::fault_response(fault::no_project_source, c.request_id);
         auto project = co_await identity_.project_of(token, deadline);
         if (!project) co_return sahara::fault_response(project.error(), c.request_id);
-        sreq.project_id = std::move(*project);
+        if (sreq.project_id.empty())
+            sreq.project_id = std::move(*project);
+        else if (sreq.project_id != *project)
+            co_return sahara::fault_response(fault::token_other_project, c.request_id);
     }
 
     // What this gateway remembers that MRS does not show; the Sahara layer decides what it means.
@@ -176,14 +183,24 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     sreq.cancel_wait = cfg_.upstream.cancel_wait;
 
     translators::step_context ctx;
-    pool_port port(pools_.select(sreq.project_id), token);
+    pool_port port(pools_.select(sreq.project_id), signing ? std::string_view() : std::string_view(token), sreq.project_id);
     const auto upstream_started = clock::now();
     auto run = co_await execute(backend_.step_for(sreq.op), sreq, ctx, port, cfg_.upstream.max_parallel, deadline);
     c.record.upstream_calls = run.upstream_calls;
     c.record.upstream_time = since(upstream_started);
     memory_.apply(sreq.project_id, ctx.effects(), clock::now());
-    // MRS answers 401 only when it refuses the token itself (mrs_errors.cpp, classify).
-    if (run.response && run.response->status == 401) identity_.remember_refused(token, sreq.project_id, clock::now());
+    // MRS answers 401 only when it refuses the credentials (mrs_errors.cpp, classify): the
+    // client's token, or with aksk the gateway's own signature, which is no fault of the client.
+    if (run.response && run.response->status == 401) {
+        if (signing) {
+            log::line(log::level::error, "MRS refused the gateway's signature; check auth.credentials_file and the clock")
+                .kv("rid", c.request_id)
+                .kv("error", run.response->log_detail);
+            co_return sahara::error_response(sreq, 502, sahara::error_name::bad_gateway,
+                                             "MRS refused the gateway's credentials.", run.response->log_detail);
+        }
+        identity_.remember_refused(token, sreq.project_id, clock::now());
+    }
     if (run.response) co_return std::move(*run.response);
     co_return sahara::fault_response(run.fault, c.request_id, run.detail);
 }

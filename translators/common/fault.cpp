@@ -25,6 +25,7 @@ public:
             case fault::token_missing: return "no X-Auth-Token";
             case fault::token_refused: return "identity endpoint refused the token";
             case fault::token_expired: return "token expired";
+            case fault::token_other_project: return "token scoped to another project than the URL's";
             case fault::identity_unavailable: return "identity endpoint unavailable";
             case fault::identity_bad_answer: return "identity endpoint answer has no token project";
             case fault::no_project_source: return "no project in the URL and no identity.url or identity.project";

@@ -22,6 +22,7 @@ enum class fault {
     token_missing,         ///< no X-Auth-Token
     token_refused,         ///< the identity endpoint does not accept the token
     token_expired,         ///< the token's expiry has passed
+    token_other_project,   ///< aksk mode: the token's project is not the URL's
     identity_unavailable,  ///< the identity endpoint cannot be reached or failed
     identity_bad_answer,   ///< the identity endpoint answered without a project
     no_project_source,     ///< no project in the URL, and neither identity.url nor identity.project

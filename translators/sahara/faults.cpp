@@ -43,6 +43,7 @@ sahara_error error_of(fault f) {
         case fault::token_missing:
         case fault::token_refused:
         case fault::token_expired:
+        case fault::token_other_project:
         case fault::token_refused_lately: return {401, error_name::unauthorized, needs_auth};
         case fault::identity_unavailable:
         case fault::identity_bad_answer:

@@ -24,6 +24,7 @@ BOOST_AUTO_TEST_CASE(each_fault_has_its_status_and_name) {
         {fault::token_missing, 401, "UNAUTHORIZED"},
         {fault::token_refused, 401, "UNAUTHORIZED"},
         {fault::token_expired, 401, "UNAUTHORIZED"},
+        {fault::token_other_project, 401, "UNAUTHORIZED"},
         {fault::identity_unavailable, 503, "SERVICE_UNAVAILABLE"},
         {fault::identity_bad_answer, 503, "SERVICE_UNAVAILABLE"},
         {fault::no_project_source, 400, "BAD_REQUEST"},
