@@ -112,6 +112,34 @@ BOOST_AUTO_TEST_CASE(bad_flags_and_urls) {
     BOOST_TEST(mentions(ca.errors, "upstream.ca_file: cannot read"));
 }
 
+BOOST_AUTO_TEST_CASE(aksk_needs_a_validating_identity_endpoint) {
+    auto bare = load({"--upstream", "https://mrs.example", "--auth-mode", "aksk"});
+    BOOST_TEST(mentions(bare.errors, "auth.mode: aksk needs identity.url"));
+    auto fixed = load({"--upstream", "https://mrs.example", "--auth-mode", "aksk", "--identity-project",
+                       "37caa80116e1403ab603e5eeb48a2f74"});
+    BOOST_TEST(mentions(fixed.errors, "identity.project: not allowed with auth.mode aksk"));
+    auto odd = load({"--upstream", "https://mrs.example", "--auth-mode", "hmac"});
+    BOOST_TEST(mentions(odd.errors, "must be passthrough or aksk"));
+    auto stray = load({"--upstream", "https://mrs.example", "--auth-credentials-file", "/x.toml"});
+    BOOST_TEST(mentions(stray.errors, "auth.credentials_file: only read with auth.mode aksk"));
+}
+
+BOOST_AUTO_TEST_CASE(mrs_v2_settings) {
+    auto r = load({"--upstream", "https://mrs.example", "--backend", "mrs-v2", "--upstream-cancel-wait-ms", "2000",
+                   "--jobs-unknown-ttl-ms", "5000", "--jobs-max-entries", "100"});
+    BOOST_TEST(r.errors.empty());
+    BOOST_TEST(r.cfg.upstream.backend == "mrs-v2");
+    BOOST_TEST(r.cfg.upstream.cancel_wait.count() == 2000);
+    BOOST_TEST(r.cfg.jobs.unknown_ttl.count() == 5000);
+    BOOST_TEST(r.cfg.jobs.max_entries == 100u);
+    auto zero = load({"--upstream", "https://mrs.example", "--upstream-cancel-wait-ms", "0"});
+    BOOST_TEST(zero.errors.empty());
+    auto longer = load({"--upstream", "https://mrs.example", "--upstream-cancel-wait-ms", "30000"});
+    BOOST_TEST(mentions(longer.errors, "upstream.cancel_wait_ms: must be below upstream.request_timeout_ms"));
+    auto small = load({"--upstream", "https://mrs.example", "--jobs-max-entries", "3"});
+    BOOST_TEST(mentions(small.errors, "must be at least 16"));
+}
+
 BOOST_AUTO_TEST_CASE(every_key_is_in_the_help) {
     const auto text = usage();
     for (auto key : {"listen", "threads", "upstream.url", "--upstream-ca-file", "upstream.verify",

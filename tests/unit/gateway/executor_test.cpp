@@ -149,6 +149,23 @@ BOOST_AUTO_TEST_CASE(a_throwing_call_becomes_an_unreachable_reply) {
     BOOST_TEST(out.response->body.find("/c/6,?,/c/8,") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_delayed_call_waits_before_it_is_sent) {
+    fake_port port;
+    step_context ctx;
+    const auto begun = upstream::clock::now();
+    auto r = run(
+        [](const sahara::request&, std::span<const upstream_reply> replies, step_context&) {
+            if (!replies.empty()) return step_result::done(sahara::response{200, "done", {}});
+            auto c = get("/poll");
+            c.delay = std::chrono::milliseconds(120);
+            return step_result::call(c);
+        },
+        port, ctx);
+    BOOST_TEST_REQUIRE(r.response.has_value());
+    BOOST_TEST(port.calls == 1u);
+    BOOST_TEST((upstream::clock::now() - begun >= std::chrono::milliseconds(120)));
+}
+
 BOOST_AUTO_TEST_CASE(replies_are_parsed_once_into_the_context) {
     fake_port port;
     step_context ctx;

@@ -97,4 +97,39 @@ BOOST_AUTO_TEST_CASE(expired_entries_make_room_first) {
     BOOST_TEST(m.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(unknown_jobs_are_remembered_until_seen_or_expired) {
+    job_memory::limits l = job_memory::default_limits();
+    l.unknown_ttl = 30s;
+    job_memory m(l);
+    const effect missing[] = {{effect::kind::unknown, "a", {}}};
+    m.apply(p, missing, t0);
+    BOOST_TEST(m.unknown_lately(p, "a", t0 + 29s));
+    BOOST_TEST(!m.unknown_lately(other, "a", t0 + 29s));
+    BOOST_TEST(!m.unknown_lately(p, "a", t0 + 30s));  // expired: the next call searches again
+    m.apply(p, missing, t0 + 40s);
+    const effect found[] = {{effect::kind::cluster, "a", "cl-5"}};
+    m.apply(p, found, t0 + 41s);  // seen on a cluster after all: no longer unknown
+    BOOST_TEST(!m.unknown_lately(p, "a", t0 + 42s));
+    BOOST_TEST((m.cluster_of(p, "a", t0 + 42s) == std::optional<std::string>("cl-5")));
+    m.apply(p, missing, t0 + 43s);  // and a later miss forgets the cluster
+    BOOST_TEST(!m.cluster_of(p, "a", t0 + 44s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(cache_lookups_and_stores_are_counted) {
+    job_memory m;
+    const effect seen[] = {{effect::kind::cluster, "a", "cl-1"}, {effect::kind::unknown, "b", {}}};
+    m.apply(p, seen, t0);
+    BOOST_TEST(m.cluster_of(p, "a", t0).has_value());
+    BOOST_TEST(!m.cluster_of(p, "c", t0).has_value());
+    BOOST_TEST(!m.cluster_of(p, "d", t0).has_value());
+    BOOST_TEST(m.unknown_lately(p, "b", t0));
+    BOOST_TEST(!m.unknown_lately(p, "a", t0));
+    const auto c = m.counters();
+    BOOST_TEST(c.cluster_hits == 1u);
+    BOOST_TEST(c.cluster_misses == 2u);
+    BOOST_TEST(c.cluster_stores == 1u);
+    BOOST_TEST(c.unknown_hits == 1u);
+    BOOST_TEST(c.unknown_stores == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
