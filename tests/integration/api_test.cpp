@@ -4,6 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <thread>
+#include <vector>
+
 using namespace sgw::it;
 namespace http = boost::beast::http;
 
@@ -11,6 +14,11 @@ namespace {
 
 std::vector<std::string> identity_flags(stack& s) {
     return {"--identity-url", "http://127.0.0.1:" + std::to_string(s.sim_port()) + "/v3"};
+}
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
 }
 
 long long identity_calls(stack& s) { return s.stats().at("by_endpoint").at("identity").as_int64(); }
@@ -42,6 +50,24 @@ BOOST_AUTO_TEST_CASE(v2_project_comes_from_the_token_and_is_cached) {
     check_error(other, 404, "NOT_FOUND");
     BOOST_TEST(std::string(other.headers["OpenStack-API-Version"]) == "data-processing 2.0");
     check_error(c.request(http::verb::get, "/v2/jobs", {{"X-Auth-Token", "forged"}}), 401, "UNAUTHORIZED");
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_requests_with_one_token_share_one_validation) {
+    stack s;
+    s.start_gateway(identity_flags(s) + std::vector<std::string>{"--threads", "1"},
+                    "http://127.0.0.1:" + std::to_string(s.sim_port()));
+    s.set_faults(R"({"latency_ms": 300})");  // every answer, the identity endpoint's too, is slow
+    s.reset_stats();
+    constexpr int n = 12;
+    std::vector<unsigned> statuses(n);
+    std::vector<std::thread> clients;
+    for (int i = 0; i < n; ++i)
+        clients.emplace_back([&, i] {
+            statuses[i] = http_get(s.gw_port(), "/v2/jobs/a1000000-0000-4000-8000-000000000004", demo_token).status;
+        });
+    for (auto& t : clients) t.join();
+    for (int i = 0; i < n; ++i) BOOST_TEST(statuses[i] == 200u);
+    BOOST_TEST(identity_calls(s) == 1);  // the other eleven waited for the first one's answer
 }
 
 BOOST_AUTO_TEST_CASE(project_less_v1_1_urls) {
