@@ -34,15 +34,16 @@ std::string encode(std::string_view bytes);
 /// The canonical URI of a path as sent (the target up to `?`): each `/`-separated segment is
 /// encoded again as it stands, so a `%` on the wire becomes `%25`, and a `/` is appended
 /// unless the result ends in one. Huawei's SDKs encode the path they send this way rather than
-/// decoding it first (mrs-api.md §6.2).
+/// decoding it first (mrs-api.md §6.2(1), §6.2(9)).
 std::string canonical_uri(std::string_view path);
 
 /// The canonical query string of a raw query as sent (without the `?`): each `name=value`
 /// pair is percent-decoded (`+` is a space, as in form encoding; a `%` not followed by two hex
 /// digits stays as it is), the pairs are sorted by name then value, and each is encoded again
 /// with `encode`. A pair without `=` has an empty value; empty pairs (`&&`) are dropped.
-/// The sort compares UTF-16 code units, as the Node SDK does: for text within U+0000–U+D7FF
-/// that is plain byte order; bytes that are not UTF-8 sort after every character.
+/// The sort compares UTF-16 code units, as the Node SDK does (mrs-api.md §6.2(2)): for text
+/// within U+0000–U+D7FF that is plain byte order; bytes that are not UTF-8 sort after every
+/// character.
 std::string canonical_query(std::string_view raw_query);
 
 /// One header to sign: the name in any case, the value as set (trimmed when signed).
@@ -53,7 +54,8 @@ struct header {
 
 /// The canonical headers part and the signed header list of `headers`, whose names must be
 /// distinct ignoring case: names lower-cased and sorted in byte order, values stripped of
-/// spaces and tabs at both ends (a receiver cannot see them), one `name:value\n` line each.
+/// spaces and tabs at both ends (a receiver cannot see them), one `name:value\n` line each
+/// (mrs-api.md §6.2(4), §6.2(5)).
 struct header_block {
     std::string lines;  ///< `name:value\n` per header
     std::string names;  ///< the `SignedHeaders` value, `a;b;c`
@@ -77,7 +79,8 @@ struct request_parts {
 };
 
 /// The payload line: the value of an `X-Sdk-Content-Sha256` header when the request has a
-/// non-empty one (e.g. `UNSIGNED-PAYLOAD`), otherwise the hex SHA-256 of the body bytes.
+/// non-empty one (e.g. `UNSIGNED-PAYLOAD`), otherwise the hex SHA-256 of the body bytes
+/// (mrs-api.md §6.2(6)).
 std::string payload_hash(std::string_view body, std::string_view content_sha256_header);
 
 /// A computed signature and what led to it (for tests and diagnostics: see the note on top).
@@ -99,7 +102,7 @@ using http_request = boost::beast::http::request<boost::beast::http::string_body
 ///   belongs to the keys that sign);
 /// - signs `host`, `x-sdk-date`, and `content-type`, `x-project-id`, `x-security-token` and
 ///   `x-sdk-content-sha256` when present, plus the headers named in `also_sign` when present;
-///   other headers stay unsigned, so a proxy may add or change them;
+///   other headers stay unsigned, so a proxy may add or change them (mrs-api.md §6.2(3));
 /// - sets `Authorization`, replacing any.
 /// Nothing may change the signed parts afterwards.
 signature sign_request(http_request& req, const credentials& keys, std::chrono::system_clock::time_point now,

@@ -9,7 +9,7 @@
 // `authorization` and our `canonical_request`. The requests stay within what the SDK can
 // express and signs the way it sends: path characters its URL parser leaves alone, JSON bodies
 // that JSON.stringify writes back byte for byte, custom header names of letters, digits and `-`
-// (docs/reference/mrs-api.md §6.2 says why).
+// (docs/reference/mrs-api.md §6.2(4), §6.2(9) say why).
 #include "gateway/upstream/aksk.hpp"
 
 #include <boost/beast/http/field.hpp>
