@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package the build, the demo and the tests need.
+# Installs every Debian 12 package the build, the demo and the tests need, then the one npm
+# package the signer_sdk test compares our AK/SK signatures with.
 # A no-op when they are all present. Run as root.
 set -euo pipefail
 
@@ -14,6 +15,15 @@ packages=(
   openssl curl wrk procps
   python3 python3-saharaclient python3-openstackclient
 )
+# The signer_sdk test runs Huawei's Node SDK. A node or npm already on PATH (from another
+# source) is used as it is: Debian's packages would conflict with it.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+# Where the SDK goes; tests/signer/CMakeLists.txt (SGW_NODE_MODULES) looks for it there.
+sdk_prefix=/usr/local/lib/sahara-gateway
+sdk_package=@huaweicloud/huaweicloud-sdk-core
+sdk_version=3.1.211
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,15 +31,27 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages: ${missing[*]}; run as root to install them" >&2
-  exit 1
+installed_sdk=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
+  "$sdk_prefix/node_modules/$sdk_package/package.json" 2>/dev/null | head -n 1 || true)
+if [ "$installed_sdk" != "$sdk_version" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: $sdk_package $sdk_version is not in $sdk_prefix/node_modules; run as root" \
+         "to install it (the signer_sdk test is skipped without it)" >&2
+  else
+    echo "install-deps: installing $sdk_package@$sdk_version into $sdk_prefix"
+    mkdir -p "$sdk_prefix"
+    npm install --prefix "$sdk_prefix" --no-audit --no-fund --no-save --loglevel=error \
+      "$sdk_package@$sdk_version"
+  fi
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
