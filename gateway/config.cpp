@@ -1,6 +1,7 @@
 // Gateway configuration: a TOML file, overridden key by key by command-line flags.
 #include "gateway/config.hpp"
 
+#include "gateway/credentials.hpp"
 #include "gateway/upstream/url.hpp"
 #include "translators/registry.hpp"
 
@@ -400,6 +401,8 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
             errors.push_back("auth.mode: aksk needs identity.url, to validate each client's token");
         if (!cfg.identity.project.empty())
             errors.push_back("identity.project: not allowed with auth.mode aksk (every token must be validated)");
+        // Read now, so that --check-config and the start refuse keys that cannot be used.
+        if (auto keys = load_credentials(credentials_source_of(cfg.auth)); !keys) errors.push_back("auth: " + keys.error());
     } else if (!cfg.auth.credentials_file.empty()) {
         errors.push_back("auth.credentials_file: only read with auth.mode aksk");
     }

@@ -176,6 +176,11 @@ void destroy(const aksk::credentials* p) noexcept {
 
 }  // namespace
 
+credentials_source credentials_source_of(const auth_config& auth) {
+    if (auth.credentials_file.empty()) return {credentials_source::kind::env, {}};
+    return {credentials_source::kind::file, auth.credentials_file};
+}
+
 credentials_result load_credentials(const credentials_source& src) {
     return src.from == credentials_source::kind::env ? from_env() : from_file(src.path);
 }

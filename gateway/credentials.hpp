@@ -6,6 +6,7 @@
 // secret or a token, nor the text around them (docs/security.md, "AK/SK signing").
 #pragma once
 
+#include "gateway/config.hpp"
 #include "gateway/upstream/aksk.hpp"
 
 #include <memory>
@@ -32,6 +33,9 @@ inline constexpr std::string_view env_security_token = "HUAWEICLOUD_SDK_SECURITY
 
 /// The largest credentials file read (temporary keys' tokens run to a few KiB).
 inline constexpr std::size_t max_credentials_file = 64 * 1024;
+
+/// Where auth.credentials_file says the keys are: that file, or the environment when empty.
+credentials_source credentials_source_of(const auth_config& auth);
 
 /// Keys, or why there are none.
 class credentials_result {

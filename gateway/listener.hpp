@@ -26,8 +26,9 @@ class listener {
 public:
     /// `tls` (may be null when nothing upstream is https), `memory` and `limit` (shared by all
     /// listeners) must outlive the listener.
+    /// `signer`, when set, signs the MRS calls (auth.mode aksk); it must outlive the listener.
     listener(const config& cfg, const translators::backend& backend, boost::asio::ssl::context* tls,
-             job_memory& memory, connection_limit& limit);
+             job_memory& memory, connection_limit& limit, upstream::request_signer* signer = nullptr);
     listener(const listener&) = delete;
     listener& operator=(const listener&) = delete;
 

@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -45,6 +46,18 @@ int main(int argc, char** argv) {
             sgw::log::line(sgw::log::level::info, "draining").kv("signal", sig);
             srv.stop();
         });
+        // SIGHUP reloads what can change while running: the access keys of auth.mode aksk.
+        boost::asio::signal_set reloads(signals_ctx, SIGHUP);
+        std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec,
+                                                                                 int) {
+            if (ec) return;
+            if (auto error = srv.reload_credentials())
+                sgw::log::line(sgw::log::level::warn, "credentials not reloaded; the old keys stay").kv("error", *error);
+            else
+                sgw::log::line(sgw::log::level::info, "reloaded").kv("signal", "SIGHUP");
+            reloads.async_wait(on_hup);
+        };
+        reloads.async_wait(on_hup);
         srv.start();
         // Tests and scripts read this line to learn the port (useful with port 0).
         std::printf("listening %s:%u\n", loaded.cfg.listen.host.c_str(), unsigned(srv.port()));

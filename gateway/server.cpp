@@ -2,6 +2,7 @@
 #include "gateway/server.hpp"
 
 #include "gateway/listener.hpp"
+#include "gateway/upstream/aksk_signer.hpp"
 #include "gateway/upstream/url.hpp"
 #include "translators/registry.hpp"
 
@@ -36,6 +37,13 @@ void server::start() {
     const auto* backend = translators::find_backend(cfg_.upstream.backend);
     if (!backend) throw std::invalid_argument("upstream.backend: unknown backend " + cfg_.upstream.backend);
     memory_.remember_clusters(backend->uses_job_clusters);
+    if (cfg_.auth.mode == "aksk") {
+        auto source = credentials_source_of(cfg_.auth);
+        auto keys = load_credentials(source);
+        if (!keys) throw std::invalid_argument("auth: " + keys.error());
+        credentials_ = std::make_shared<credentials_holder>(std::move(source), std::move(*keys));
+        signer_ = std::make_unique<upstream::aksk_signer>(credentials_);
+    }
     auto url = upstream::parse_base_url(cfg_.upstream.url);
     if (!url) throw std::invalid_argument("upstream.url: " + url.error());
     const bool identity_tls = cfg_.identity.url.starts_with("https:");
@@ -49,12 +57,17 @@ void server::start() {
     const unsigned n = cfg_.listen.threads ? cfg_.listen.threads : std::max(1u, std::thread::hardware_concurrency());
     net::ip::tcp::endpoint ep{net::ip::make_address(cfg_.listen.host), cfg_.listen.port};
     for (unsigned i = 0; i < n; ++i) {
-        auto l = std::make_unique<listener>(cfg_, *backend, tls_.get(), memory_, *limit_);
+        auto l = std::make_unique<listener>(cfg_, *backend, tls_.get(), memory_, *limit_, signer_.get());
         l->listen(ep);
         if (i == 0) ep.port(port_ = l->local_port());  // the others share the port chosen first
         listeners_.push_back(std::move(l));
     }
     for (auto& l : listeners_) l->start();
+}
+
+std::optional<std::string> server::reload_credentials() {
+    if (!credentials_) return std::nullopt;
+    return credentials_->reload();
 }
 
 void server::stop() {

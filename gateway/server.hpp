@@ -4,9 +4,13 @@
 
 #include "gateway/config.hpp"
 #include "gateway/connection_limit.hpp"
+#include "gateway/credentials.hpp"
 #include "gateway/job_memory.hpp"
+#include "gateway/upstream/signer.hpp"
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace boost::asio::ssl {
@@ -35,12 +39,17 @@ public:
     void wait();
     /// Client connections the process holds at most (after start()).
     std::size_t max_connections() const noexcept;
+    /// auth.mode aksk: reads the access keys again from where they came from; the old ones stay
+    /// on failure, whose reason is returned (it never quotes a key). Safe from any thread.
+    std::optional<std::string> reload_credentials();
 
 private:
     config cfg_;
     unsigned short port_ = 0;
     std::unique_ptr<boost::asio::ssl::context> tls_;
     job_memory memory_;
+    std::shared_ptr<credentials_holder> credentials_;   ///< auth.mode aksk only
+    std::unique_ptr<upstream::request_signer> signer_;  ///< outlives the listeners (declared before)
     std::unique_ptr<connection_limit> limit_;
     std::vector<std::unique_ptr<listener>> listeners_;
 };

@@ -16,7 +16,9 @@ class pools {
 public:
     /// `tls` must outlive the pools and be set when the upstream URL is https. Throws
     /// std::invalid_argument when the URL does not parse (config validation catches it first).
-    pools(boost::asio::any_io_executor ex, const upstream_config& cfg, boost::asio::ssl::context* tls);
+    /// `signer`, when set, signs every call of every pool (auth.mode aksk) and must outlive them.
+    pools(boost::asio::any_io_executor ex, const upstream_config& cfg, boost::asio::ssl::context* tls,
+          request_signer* signer = nullptr);
 
     /// The pool that serves `project`. One endpoint today; per-project (regional) endpoints
     /// will choose here.
