@@ -16,8 +16,9 @@ namespace {
 
 constexpr std::string_view help_text = R"(usage: mrs-sim [options]
 
-Simulates the MRS (Huawei Cloud / Open Telekom Cloud MapReduce Service) v1.1 job APIs
-and a Keystone-v3-compatible token check, in memory, for sahara-gateway's tests.
+Simulates the MRS (Huawei Cloud / Open Telekom Cloud MapReduce Service) v1.1 job APIs, the
+v2 job API, the cluster list and detail, AK/SK signature checks and a Keystone-v3-compatible
+token check, in memory, for sahara-gateway's tests.
 
 Options:
   --listen HOST:PORT       address to listen on (default 127.0.0.1:9000; port 0 picks a free
@@ -27,22 +28,37 @@ Options:
   --tls-key FILE           PEM private key
   --token TOKEN:PROJECT    accept X-Auth-Token TOKEN for project PROJECT (32 hex); repeatable
   --token-ttl-s N          token lifetime in seconds, counted from start (default 86400)
+  --aksk AK:SK:PROJECT[:SECURITY_TOKEN]
+                           accept requests signed (SDK-HMAC-SHA256) with this access key and
+                           secret key for PROJECT (32 hex); with a security token, a temporary
+                           key whose requests must carry X-Security-Token: SECURITY_TOKEN;
+                           repeatable
+  --clock-offset-s N       add N seconds (may be negative) to the clock the X-Sdk-Date check
+                           reads (default 0)
   --seed-demo              load the fixed demo set (see GET /_sim/state): project
                            6b2a9f0c1d3e4f5a8b7c6d5e4f3a2b1c with token demo-token and project
                            0f1e2d3c4b5a69788796a5b4c3d2e1f0 with token other-token (each added
-                           only if --token gave that project none), 3 clusters, 2 job objects,
-                           8 job executions (running, starting, finished, protected)
-  --kill-delay-ms N        a cancelled job keeps its state N ms, then is killed (default 2000)
-  --start-delay-ms N       a job started by execute is Starting N ms, then Running (default 500)
-  --run-ms N               a running job started by execute succeeds after N ms (default 0: never)
+                           only if --token gave that project none), 8 clusters (one too old for
+                           v2, one terminated), 2 job objects, 8 job executions (running,
+                           starting, finished, protected) and 9 v2 jobs
+  --kill-delay-ms N        a cancelled (v1.1) or killed (v2) job keeps its state N ms, then is
+                           killed (default 2000)
+  --start-delay-ms N       a job started by execute or a v2 submit is Starting (ACCEPTED) N ms,
+                           then Running (default 500)
+  --run-ms N               such a job then succeeds after N ms (default 0: never)
   --cancel-finished ok|refuse
                            cancel of a finished job: 200 with the record (ok, default) or
                            400 {"error_code":"0160",...} (refuse)
+  --kill-finished ok|refuse
+                           v2 kill of a finished job: 202 and the job unchanged (ok, default)
+                           or 400 {"error_code":"0175",...} (refuse)
   --help                   this text
 
-A project given only by --token gets one cluster (its id in UUID form) and one job object.
+A project given only by --token or --aksk gets one cluster (its id in UUID form) and one job
+object.
 
-MRS endpoints (X-Auth-Token required; JSON bodies; X-Request-Id on every answer):
+MRS endpoints (X-Auth-Token or an AK/SK signature required; JSON bodies; X-Request-Id on every
+answer):
   GET    /v1.1/{project_id}/job-executions?limit=&marker=&sort_by=    list (200)
   GET    /v1.1/{project_id}/job-executions/{id}                        show (200)
   GET    /v1.1/{project_id}/job-executions/{id}/cancel                 cancel (200)
@@ -51,15 +67,31 @@ MRS endpoints (X-Auth-Token required; JSON bodies; X-Request-Id on every answer)
   GET    /v1.1/{project_id}/job-exes?cluster_id=&id=&page_size=&current_page=&job_name=&state=
                                                                         exe list (200)
   GET    /v1.1/{project_id}/job-exes/{id}                              exe detail (200)
+  GET    /v1.1/{project_id}/cluster_infos?pageSize=&currentPage=&clusterState=&clusterName=
+                                                                        cluster list (200)
+  GET    /v1.1/{project_id}/cluster_infos/{cluster_id}                 cluster detail (200)
+  POST   /v2/{project_id}/clusters/{cluster_id}/job-executions         v2 submit (200)
+  GET    /v2/{project_id}/clusters/{cluster_id}/job-executions?job_name=&job_id=&user=&job_type=
+         &job_state=&job_result=&queue=&limit=&offset=&sort_by=&submitted_time_begin=
+         &submitted_time_end=                                           v2 list (202)
+  GET    /v2/{project_id}/clusters/{cluster_id}/job-executions/{id}    v2 detail (202)
+  POST   /v2/{project_id}/clusters/{cluster_id}/job-executions/{id}/kill
+                                                                        v2 kill (202)
+  POST   /v2/{project_id}/clusters/{cluster_id}/job-executions/batch-delete
+                                                                        v2 delete (202)
   GET    /v3/auth/tokens   (X-Auth-Token, X-Subject-Token)              token check (200)
-Errors follow MRS: 401 APIGW.0301 (bad token), 401 12000001 (other project), 400 0176
-(job-executions) or 0201 (job-exes) for an unknown job, 400 12000002 for bad parameters,
-400 {"errorCode":"12000003"} for an unknown cluster, 404/405 12000002 for unknown paths/methods.
+Errors follow MRS: 401 APIGW.0301 (bad token or signature), 401 APIGW.0303 (X-Sdk-Date more than
+15 minutes off), 401 12000001 (other project), 400 0176 (job-executions, v2) or 0201 (job-exes)
+for an unknown job, 400 0167 for v2 calls to a cluster older than MRS 1.9.2, 400 12000002 for bad
+parameters, 400 {"errorCode":"12000003"} for an unknown cluster, 404/405 12000002 for unknown
+paths/methods.
 
 Control API (no auth, never faulted):
   GET    /_sim/state        projects, clusters, job objects, jobs (states advanced)
-  GET    /_sim/stats        {"requests","connections","by_endpoint":{cancel,show,delete,list,
-                            execute,exe_show,exe_list,identity}}
+  GET    /_sim/stats        {"requests","connections","signed_requests","signature_failures",
+                            "by_endpoint":{cancel,show,delete,list,execute,exe_show,exe_list,
+                            identity,v2_submit,v2_list,v2_show,v2_kill,v2_delete,cluster_list,
+                            cluster_show}}
   POST   /_sim/stats/reset  zero the counters
   POST   /_sim/jobs         {"project"?,"cluster_id"?,"state"?:"starting|running|succeeded|failed|
                             killed|abnormal|error","protected"?:bool,"id"?:uuid,"job_name"?}
@@ -70,6 +102,15 @@ Control API (no auth, never faulted):
                             states in a cycle by weight (default {"running":1}), created 1 s
                             apart before now, deterministic ids
                             -> 201 {"created","project","clusters":[ids],"first_id","last_id"}
+                            Either form with "api":"v2" makes v2 jobs; the single form then
+                            takes "job_type","user","queue","arguments","properties" instead of
+                            "protected"
+  POST   /_sim/clusters     {"project"?,"id"?,"name"?,"state"?,"version"?,"components"?:[names],
+                            "safe_mode"?:0|1,"cluster_type"?:0..3,"master_nodes"?,"core_nodes"?}
+                            -> 201 {"id"}
+  POST   /_sim/aksk         {"ak","sk","project"?,"security_token"?} -> 201 {"ak","project"}
+  GET    /_sim/clock        {"offset_s","now_ms"}: the clock the X-Sdk-Date check reads
+  POST   /_sim/clock        {"offset_s": N} -> 200 {"offset_s"}
   GET    /_sim/faults       the fault set in force
   POST   /_sim/faults       replace the fault set ({} clears); DELETE /_sim/faults clears
 
@@ -113,6 +154,7 @@ int main(int argc, char** argv) {
     mrs_sim::sim_options opts;
     bool seed = false;
     std::vector<std::pair<std::string, std::string>> tokens;
+    std::vector<std::string> keys;  // --aksk values
 
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
@@ -157,6 +199,14 @@ int main(int argc, char** argv) {
             if (ok) {
                 tokens.emplace_back(value.substr(0, colon), value.substr(colon + 1));
             }
+        } else if (flag == "--aksk") {
+            keys.emplace_back(value);
+        } else if (flag == "--clock-offset-s") {
+            std::int64_t seconds = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+            ok = ec == std::errc{} && end == value.data() + value.size() && !value.empty() && seconds >= -316224000 &&
+                 seconds <= 316224000;  // ten years
+            opts.clock_offset_ms = ok ? seconds * 1000 : 0;
         } else if (flag == "--token-ttl-s") {
             ok = need_number(opts.token_ttl_s);
         } else if (flag == "--kill-delay-ms") {
@@ -168,6 +218,9 @@ int main(int argc, char** argv) {
         } else if (flag == "--cancel-finished") {
             ok = value == "ok" || value == "refuse";
             opts.refuse_cancel_finished = value == "refuse";
+        } else if (flag == "--kill-finished") {
+            ok = value == "ok" || value == "refuse";
+            opts.refuse_kill_finished = value == "refuse";
         } else {
             return usage_error("unknown option: " + std::string(flag));
         }
@@ -188,13 +241,34 @@ int main(int argc, char** argv) {
             return usage_error("--token: " + err);
         }
     }
+    for (const std::string& key : keys) {
+        // AK:SK:PROJECT[:SECURITY_TOKEN]; the error never repeats the value.
+        const auto first = key.find(':');
+        const auto second = first == std::string::npos ? first : key.find(':', first + 1);
+        if (second == std::string::npos) {
+            return usage_error("--aksk: the form is AK:SK:PROJECT or AK:SK:PROJECT:SECURITY_TOKEN");
+        }
+        const auto third = key.find(':', second + 1);
+        const std::string_view all(key);
+        const std::string_view project =
+            all.substr(second + 1, third == std::string::npos ? third : third - second - 1);
+        const std::string_view token = third == std::string::npos ? std::string_view() : all.substr(third + 1);
+        if (third != std::string::npos && token.empty()) {
+            return usage_error("--aksk: an empty security token");
+        }
+        if (auto err =
+                state.add_access_key(all.substr(0, first), all.substr(first + 1, second - first - 1), project, token);
+            !err.empty()) {
+            return usage_error("--aksk: " + err);
+        }
+    }
     if (seed) {
         if (auto err = state.seed_demo(); !err.empty()) {
             return usage_error(err);
         }
     }
     state.finish_setup();
-    if (tokens.empty() && !seed) {
+    if (tokens.empty() && keys.empty() && !seed) {
         std::cerr << "mrs-sim: no --token and no --seed-demo: every MRS request will get 401\n";
     }
     return mrs_sim::run_server(server, state);

@@ -229,6 +229,8 @@ private:
 
     std::atomic<std::uint64_t> requests_{0};
     std::atomic<std::uint64_t> connections_{0};
+    std::atomic<std::uint64_t> signed_{0};              // AK/SK-signed requests whose signature held
+    std::atomic<std::uint64_t> signature_failures_{0};  // ... and whose signature did not (401)
     std::array<std::atomic<std::uint64_t>, endpoint_count> by_endpoint_{};
 };
 
@@ -397,10 +399,20 @@ asio::awaitable<ending> server::serve(Stream& stream) {
                 const auto it = req.find(name);
                 return it == req.end() ? std::nullopt : std::optional<std::string_view>(it->value());
             };
+            header_list headers;
+            for (const auto& field : req) {
+                headers.emplace_back(field.name_string(), field.value());
+            }
             const api_request call{req.method_string(),       target,     header("X-Auth-Token"),
-                                   header("X-Subject-Token"), req.body(), request_id};
+                                   header("X-Subject-Token"), req.body(), request_id,
+                                   std::move(headers)};
             std::lock_guard lock(state_mutex_);
             rep = state_.handle(call, r, now_ms());
+        }
+        if (rep.signature == signature_outcome::accepted) {
+            ++signed_;
+        } else if (rep.signature == signature_outcome::rejected) {
+            ++signature_failures_;
         }
         bool truncated = false;
         if (d.malformed == fault_set::malformed_kind::garbage) {
@@ -459,7 +471,11 @@ json::object server::render_stats() const {
     for (std::size_t i = 0; i < endpoint_count; ++i) {
         by[endpoint_name(static_cast<endpoint>(i))] = by_endpoint_[i].load();
     }
-    return {{"requests", requests_.load()}, {"connections", connections_.load()}, {"by_endpoint", std::move(by)}};
+    return {{"requests", requests_.load()},
+            {"connections", connections_.load()},
+            {"signed_requests", signed_.load()},
+            {"signature_failures", signature_failures_.load()},
+            {"by_endpoint", std::move(by)}};
 }
 
 reply server::control(const http::request<http::string_body>& req) {
@@ -482,6 +498,8 @@ reply server::control(const http::request<http::string_body>& req) {
         if (!allow(http::verb::post)) return error(405, "method not allowed");
         requests_ = 0;
         connections_ = 0;
+        signed_ = 0;
+        signature_failures_ = 0;
         for (auto& c : by_endpoint_) {
             c = 0;
         }
@@ -491,6 +509,26 @@ reply server::control(const http::request<http::string_body>& req) {
         if (!allow(http::verb::post)) return error(405, "method not allowed");
         std::lock_guard lock(state_mutex_);
         return state_.add_job(req.body(), now_ms());
+    }
+    if (path == "/_sim/clusters") {
+        if (!allow(http::verb::post)) return error(405, "method not allowed");
+        std::lock_guard lock(state_mutex_);
+        return state_.add_cluster(req.body(), now_ms());
+    }
+    if (path == "/_sim/aksk") {
+        if (!allow(http::verb::post)) return error(405, "method not allowed");
+        std::lock_guard lock(state_mutex_);
+        return state_.add_key(req.body());
+    }
+    if (path == "/_sim/clock") {
+        std::lock_guard lock(state_mutex_);
+        if (allow(http::verb::get)) {
+            return json_reply(200, state_.render_clock(now_ms()));
+        }
+        if (allow(http::verb::post)) {
+            return state_.set_clock(req.body());
+        }
+        return error(405, "method not allowed");
     }
     if (path == "/_sim/faults") {
         std::lock_guard lock(fault_mutex_);

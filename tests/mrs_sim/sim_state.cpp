@@ -1,5 +1,6 @@
 // MRS simulator: job life cycle, request handling and JSON rendering (pure, no I/O).
 #include "sim_state.hpp"
+#include "sim_util.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <compare>
 #include <cstdio>
@@ -16,6 +18,8 @@
 #include <numeric>
 
 namespace mrs_sim {
+
+using namespace detail;
 
 // ---------------------------------------------------------------------------------------
 // States and times
@@ -37,50 +41,6 @@ std::tm utc(std::int64_t ms) {
     std::tm tm{};
     gmtime_r(&secs, &tm);
     return tm;
-}
-
-bool is_hex(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-bool is_uuid(std::string_view s) {
-    if (s.size() != 36) {
-        return false;
-    }
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !is_hex(s.substr(i, 1))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-// "6b2a9f0c1d3e..." (32 hex) -> "6b2a9f0c-1d3e-...".
-std::string uuid_form(std::string_view hex32) {
-    std::string s(hex32);
-    for (std::size_t pos : {20, 16, 12, 8}) {
-        s.insert(pos, 1, '-');
-    }
-    return s;
-}
-
-// "a3000000-00" -> "a300000000": the hex digits of a text that can start a lower-case UUID.
-std::optional<std::string> uuid_start_digits(std::string_view prefix) {
-    if (prefix.empty() || prefix.size() > 36) {
-        return std::nullopt;
-    }
-    std::string hex;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? prefix[i] != '-' : !is_hex(prefix.substr(i, 1))) {
-            return std::nullopt;
-        }
-        if (!dash) {
-            hex += prefix[i];
-        }
-    }
-    return hex;
 }
 
 }  // namespace
@@ -123,33 +83,7 @@ bool is_finished(job_status s) {
 }
 
 void advance(job_execution& j, std::int64_t now_ms) {
-    while (!is_finished(j.status)) {
-        // The earliest transition due by now wins; a kill wins a tie.
-        std::optional<std::int64_t> at;
-        job_status next = j.status;
-        auto consider = [&](const std::optional<std::int64_t>& t, job_status to) {
-            if (t && *t <= now_ms && (!at || *t < *at)) {
-                at = t;
-                next = to;
-            }
-        };
-        consider(j.kill_at_ms, job_status::killed);
-        if (j.status == job_status::starting) {
-            consider(j.running_at_ms, job_status::running);
-        }
-        consider(j.succeed_at_ms, job_status::succeeded);
-        if (!at) {
-            return;
-        }
-        j.status = next;
-        j.updated_ms = *at;
-        if (next == job_status::running) {
-            j.running_at_ms.reset();
-        } else {
-            j.end_ms = *at;  // a killed job ends at its kill deadline
-        }
-    }
-    j.kill_at_ms.reset();
+    advance_life(j, now_ms);
 }
 
 std::string iso_seconds(std::int64_t ms) {
@@ -265,9 +199,21 @@ json::object exe_view(const job_execution& j) {
 // Routing
 
 std::string_view endpoint_name(endpoint e) {
-    constexpr std::array<std::string_view, endpoint_count> names{"cancel",  "show",     "delete",   "list",
-                                                                 "execute", "exe_show", "exe_list", "identity"};
+    constexpr std::array<std::string_view, endpoint_count> names{
+        "cancel",    "show",    "delete",  "list",    "execute",   "exe_show",     "exe_list",    "identity",
+        "v2_submit", "v2_list", "v2_show", "v2_kill", "v2_delete", "cluster_list", "cluster_show"};
     return names[static_cast<std::size_t>(e)];
+}
+
+std::optional<std::string_view> find_header(const header_list& headers, std::string_view name) {
+    for (const auto& [k, v] : headers) {
+        if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            })) {
+            return v;
+        }
+    }
+    return std::nullopt;
 }
 
 route match_route(std::string_view method, std::string_view target) {
@@ -297,12 +243,43 @@ route match_route(std::string_view method, std::string_view target) {
         }
         return r;
     }
+    if (n >= 5 && seg[0] == "v2" && seg[2] == "clusters" && seg[4] == "job-executions") {
+        // mrs-api.md §1 I–M: /v2/{project_id}/clusters/{cluster_id}/job-executions[/...]
+        r.project = seg[1];
+        r.cluster = seg[3];
+        if (n == 5) {
+            return want(method == "POST" ? "POST" : "GET", method == "POST" ? endpoint::v2_submit : endpoint::v2_list);
+        }
+        if (n == 6 && seg[5] == "batch-delete" && method == "POST") {
+            return want("POST", endpoint::v2_delete);
+        }
+        r.id = seg[5];
+        if (n == 6) {
+            return want("GET", endpoint::v2_show);
+        }
+        if (n == 7 && seg[6] == "kill") {
+            return want("POST", endpoint::v2_kill);
+        }
+        r.id.clear();
+        r.project.clear();
+        r.cluster.clear();
+        return r;
+    }
     if (n < 3 || seg[0] != "v1.1") {
         return r;
     }
     r.project = seg[1];
     const std::string& coll = seg[2];
-    if (coll == "job-executions") {
+    if (coll == "cluster_infos") {
+        // mrs-api.md §10.1: the cluster list and detail live under v1.1 only.
+        if (n == 3) {
+            return want("GET", endpoint::cluster_list);
+        }
+        if (n == 4) {
+            r.id = seg[3];
+            return want("GET", endpoint::cluster_show);
+        }
+    } else if (coll == "job-executions") {
         if (n == 3) {
             return want("GET", endpoint::list);
         }
@@ -335,70 +312,10 @@ route match_route(std::string_view method, std::string_view target) {
 
 namespace {
 
-reply json_reply(unsigned status, const json::value& v) {
-    return {status, json::serialize(v), {}};
-}
-
-// mrs-api.md §5.1(1): {"error_code": "<string>", "error_msg": "<string>"}.
-reply mrs_error(unsigned status, std::string_view code, std::string_view msg) {
-    return json_reply(status, json::object{{"error_code", code}, {"error_msg", msg}});
-}
-
-// mrs-api.md §5.2/§5.3: 0176 and 0201 both mean "the job does not exist"; real calls answer 400.
-reply job_not_found(std::string_view code = "0176") {
-    return mrs_error(400, code, "The job does not exist.");
-}
-
-reply invalid_parameter(std::string_view what) {
-    return mrs_error(400, "12000002", "Invalid parameter: " + std::string(what));
-}
-
-// mrs-api.md §5.1(2): "cluster does not exist" comes back under errorCode/errorMsg.
-reply cluster_not_found() {
-    return json_reply(400, json::object{{"errorCode", "12000003"}, {"errorMsg", "The cluster does not exist."}});
-}
-
-// mrs-api.md §5.1(3): API-gateway authentication errors, HTTP 401, with a request_id.
-reply apigw_401(std::string_view detail, std::string_view request_id) {
-    return json_reply(401,
-                      json::object{{"error_code", "APIGW.0301"},
-                                   {"error_msg", "Incorrect IAM authentication information: " + std::string(detail)},
-                                   {"request_id", request_id}});
-}
-
 // Keystone v3 error body (mrs-api.md §6.1: IAM is Keystone v3 compatible).
 reply keystone_error(unsigned status, std::string_view title, std::string_view message) {
     return json_reply(status,
                       json::object{{"error", json::object{{"code", status}, {"title", title}, {"message", message}}}});
-}
-
-const std::string* param(const query_params& q, std::string_view key) {
-    for (const auto& [k, v] : q) {
-        if (k == key) {
-            return &v;  // the first occurrence wins
-        }
-    }
-    return nullptr;
-}
-
-std::optional<std::int64_t> parse_int(std::string_view s) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-// Reads an optional integer query parameter within [lo, hi]; false on a bad value.
-bool int_param(const query_params& q, std::string_view key, std::int64_t lo, std::int64_t hi,
-               std::optional<std::int64_t>& out) {
-    const std::string* s = param(q, key);
-    if (!s) {
-        return true;
-    }
-    out = parse_int(*s);
-    return out && *out >= lo && *out <= hi;
 }
 
 struct sort_field {
@@ -425,38 +342,10 @@ bool oldest_last_listed(const job_execution* a, const job_execution* b) {
     return a->created_ms != b->created_ms ? a->created_ms < b->created_ms : a->id > b->id;
 }
 
-// A job with a transition pending (see advance); every other job holds its state.
-bool moves(const job_execution& j) {
-    return !is_finished(j.status) && (j.kill_at_ms || j.running_at_ms || j.succeed_at_ms);
-}
-
-// Control API answers.
-reply bad_control(std::string_view msg) {
-    return json_reply(400, json::object{{"error", msg}});
-}
-
-// A JSON integer within [lo, hi]; 5.0 and "5" are not integers here.
-std::optional<std::int64_t> whole(const json::value& v, std::int64_t lo, std::int64_t hi) {
-    std::int64_t n = 0;
-    if (v.is_int64()) {
-        n = v.get_int64();
-    } else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(hi)) {
-        n = static_cast<std::int64_t>(v.get_uint64());
-    } else {
-        return std::nullopt;
-    }
-    return n >= lo && n <= hi ? std::optional<std::int64_t>(n) : std::nullopt;
-}
-
 constexpr std::int64_t max_bulk_jobs = 1000000;
 
 // sim choice: the default id of the n-th bulk job of the sim. The last group is n, so ids
-// are unique and can be read; the first group scrambles n (Fibonacci hashing), so id order
-// is not creation order, as with MRS's random ids.
-std::uint32_t bulk_scramble(std::uint64_t n) {
-    return static_cast<std::uint32_t>((n * 0x9E3779B97F4A7C15ULL) >> 32);
-}
-
+// are unique and can be read; the first group is bulk_scramble(n).
 std::string bulk_id(std::uint64_t n) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012llu", static_cast<unsigned>(bulk_scramble(n)),
@@ -501,6 +390,33 @@ const cluster* sim_state::find_cluster(std::string_view project_id, std::string_
     return nullptr;
 }
 
+const cluster* sim_state::job_cluster(std::string_view project_id, std::string_view id) const {
+    // sim choice: a terminated cluster is gone for job calls (mrs-api.md §10.4: clients treat
+    // terminated as deleted); only cluster_infos still shows it.
+    const cluster* c = find_cluster(project_id, id);
+    return c && c->state != "terminated" ? c : nullptr;
+}
+
+std::vector<std::string> sim_state::first_clusters(const std::string& project_id, std::size_t k, std::int64_t now_ms) {
+    // The project's first k clusters, whatever their state. sim choice: a missing k-th cluster
+    // gets the id "c3", the project's first 22 digits and k (8 digits), in UUID form, and the
+    // name cluster-k; it was made at now.
+    std::vector<std::string> used;
+    for (const auto& c : clusters_) {
+        if (c.project == project_id && used.size() < k) {
+            used.push_back(c.id);
+        }
+    }
+    while (used.size() < k) {
+        const std::string n = std::to_string(used.size() + 1);
+        std::string id = uuid_form("c3" + project_id.substr(0, 22) + std::string(8 - n.size(), '0') + n);
+        cluster& c = clusters_.emplace_back(cluster{id, project_id, "cluster-" + n, "running"});
+        c.created_ms = c.updated_ms = now_ms / 1000 * 1000;
+        used.push_back(std::move(id));
+    }
+    return used;
+}
+
 std::string sim_state::add_token(std::string_view token, std::string_view project_id) {
     if (token.empty() || token.find_first_of(" \t\r\n") != std::string_view::npos) {
         return "a token must be non-empty text without white space";
@@ -528,9 +444,28 @@ std::string sim_state::seed_demo() {
         }
     }
     const std::string p1(demo::project), p2(demo::other_project);
-    clusters_.push_back({std::string(demo::cluster_1), p1, "demo-cluster-1", "running"});
-    clusters_.push_back({std::string(demo::cluster_2), p1, "demo-cluster-2", "running"});
-    clusters_.push_back({std::string(demo::other_cluster), p2, "other-cluster", "running"});
+    // sim choice: clusters were made whole days before the start; the demo project's five all
+    // run a version with the v2 job API, the other project has one too old for it and one
+    // terminated (mrs-api.md §10.4: the detail still shows it).
+    const std::int64_t day = 86400000;
+    auto make = [&](std::string_view id, const std::string& project_id, std::string_view name,
+                           std::int64_t days_ago) -> cluster& {
+        cluster& c = clusters_.emplace_back(cluster{std::string(id), project_id, std::string(name), "running"});
+        c.created_ms = c.updated_ms = start_ms_ / 1000 * 1000 - days_ago * day;
+        return c;
+    };
+    make(demo::cluster_1, p1, "demo-cluster-1", 30);
+    make(demo::cluster_2, p1, "demo-cluster-2", 20);
+    make(demo::other_cluster, p2, "other-cluster", 25);
+    make(demo::cluster_3, p1, "cluster-3", 10).version = "MRS 2.1.0";
+    cluster& mixed = make(demo::cluster_4, p1, "cluster-4", 5);
+    mixed.cluster_type = 2;
+    mixed.components = {"Hadoop", "Spark2x", "Flink"};  // no Hive: v2 Hive jobs get 0168
+    make(demo::cluster_5, p1, "cluster-5", 2).safe_mode = 1;
+    make(demo::other_legacy_cluster, p2, "legacy-cluster", 400).version = "MRS 1.8.10";
+    cluster& retired = make(demo::other_terminated_cluster, p2, "retired-cluster", 60);
+    retired.state = "terminated";
+    retired.updated_ms = start_ms_ / 1000 * 1000 - day;
     job_objects_.push_back({std::string(demo::job_object_wordcount), p1, "wordcount", 1});
     job_objects_.push_back({std::string(demo::job_object_spark_pi), p1, "spark-pi", 2});
 
@@ -571,6 +506,7 @@ std::string sim_state::seed_demo() {
         }
         insert_job(std::move(j));
     }
+    seed_demo_v2();
     return {};
 }
 
@@ -581,7 +517,8 @@ void sim_state::finish_setup() {
         const bool has_cluster =
             std::any_of(clusters_.begin(), clusters_.end(), [&](const cluster& c) { return c.project == p.id; });
         if (!has_cluster) {
-            clusters_.push_back({uuid_form(p.id), p.id, "cluster-1", "running"});
+            cluster& c = clusters_.emplace_back(cluster{uuid_form(p.id), p.id, "cluster-1", "running"});
+            c.created_ms = c.updated_ms = start_ms_ / 1000 * 1000 - 86400000;
             job_objects_.push_back({uuid_form(user_id_of(p.id)), p.id, "mapreduce-job", 1});
         }
     }
@@ -674,6 +611,19 @@ reply sim_state::handle(const api_request& req, const route& r, std::int64_t now
     if (r.result == route::kind::bad_method) {
         return mrs_error(405, "12000002", "Method not allowed.");
     }
+    // mrs-api.md §6.2: a request signed with AK/SK is checked instead of its X-Auth-Token.
+    const auto authorization = find_header(req.headers, "Authorization");
+    if (authorization && authorization->starts_with(aksk_algorithm)) {
+        signature_check signed_by = check_signature(req, now_ms);
+        if (!signed_by.project) {
+            signed_by.error.signature = signature_outcome::rejected;
+            return signed_by.error;
+        }
+        reply rep = *signed_by.project == r.project ? serve(req, r, now_ms)
+                                                    : mrs_error(401, "12000001", "Invalid authentication.");
+        rep.signature = signature_outcome::accepted;
+        return rep;
+    }
     if (!req.auth_token) {
         return apigw_401("x-auth-token not found", req.request_id);
     }
@@ -688,7 +638,10 @@ reply sim_state::handle(const api_request& req, const route& r, std::int64_t now
         // mrs-api.md §5.3: 12000001, 401, invalid authentication.
         return mrs_error(401, "12000001", "Invalid authentication.");
     }
+    return serve(req, r, now_ms);
+}
 
+reply sim_state::serve(const api_request& req, const route& r, std::int64_t now_ms) {
     switch (r.ep) {
     case endpoint::list: return list(r, now_ms);
     case endpoint::show:
@@ -705,6 +658,13 @@ reply sim_state::handle(const api_request& req, const route& r, std::int64_t now
         }
         return job_not_found("0201");  // the job-exes paths use the other "does not exist" code
     case endpoint::exe_list: return exe_list(r, now_ms);
+    case endpoint::v2_submit:
+    case endpoint::v2_list:
+    case endpoint::v2_show:
+    case endpoint::v2_kill:
+    case endpoint::v2_delete: return v2_call(r, req.body, now_ms);
+    case endpoint::cluster_list: return cluster_list(r);
+    case endpoint::cluster_show: return cluster_show(r);
     case endpoint::identity: break;
     }
     return mrs_error(404, "12000002", "The API does not exist.");
@@ -901,8 +861,12 @@ reply sim_state::execute(const route& r, std::string_view body, std::int64_t now
     if (tmpl == job_objects_.end()) {
         return job_not_found();
     }
-    if (!find_cluster(r.project, cluster_id->get_string())) {
+    const cluster* c = job_cluster(r.project, cluster_id->get_string());
+    if (!c) {
         return cluster_not_found();
+    }
+    if (c->state != "running" && c->state != "scaling-out" && c->state != "scaling-in") {
+        return cluster_busy(*c);
     }
 
     job_execution j;
@@ -946,7 +910,7 @@ reply sim_state::exe_list(const route& r, std::int64_t now_ms) {
         return invalid_parameter("state must be -1, 2, 3 or 4");  // §2G / §3.1 filter values
     }
     // sim choice: an unknown cluster gets the cluster-not-found answer of §5.1(2).
-    if (!find_cluster(r.project, *cluster_id)) {
+    if (!job_cluster(r.project, *cluster_id)) {
         return cluster_not_found();
     }
     const std::string* job_name = param(r.query, "job_name");
@@ -997,10 +961,22 @@ json::object sim_state::render_state(std::int64_t now_ms) {
     json::array projects, clusters, objects, jobs;
     for (const auto& p : projects_) {
         json::array tokens(p.tokens.begin(), p.tokens.end());
-        projects.push_back(json::object{{"id", p.id}, {"name", p.name}, {"tokens", std::move(tokens)}});
+        json::array keys;  // the access key ids; never a secret key
+        for (const auto& [ak, key] : access_keys_) {
+            if (key.project == p.id) {
+                keys.push_back(json::string(ak));
+            }
+        }
+        projects.push_back(json::object{
+            {"id", p.id}, {"name", p.name}, {"tokens", std::move(tokens)}, {"access_keys", std::move(keys)}});
     }
     for (const auto& c : clusters_) {
-        clusters.push_back(json::object{{"id", c.id}, {"project", c.project}, {"name", c.name}, {"state", c.state}});
+        clusters.push_back(json::object{{"id", c.id},
+                                        {"project", c.project},
+                                        {"name", c.name},
+                                        {"state", c.state},
+                                        {"version", c.version},
+                                        {"v2_api", supports_v2(c)}});
     }
     for (const auto& o : job_objects_) {
         objects.push_back(json::object{{"id", o.id}, {"project", o.project}, {"name", o.name}});
@@ -1021,7 +997,8 @@ json::object sim_state::render_state(std::int64_t now_ms) {
     return {{"projects", std::move(projects)},
             {"clusters", std::move(clusters)},
             {"job_objects", std::move(objects)},
-            {"jobs", std::move(jobs)}};
+            {"jobs", std::move(jobs)},
+            {"v2_jobs", render_v2_jobs(now_ms)}};
 }
 
 reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
@@ -1030,7 +1007,19 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
     if (ec || !doc.is_object()) {
         return bad_control("the body must be a JSON object");
     }
-    const json::object& in = doc.get_object();
+    json::object in = doc.get_object();
+    // "api" chooses the id space: v1.1 job executions (the default) or v2 jobs (§1).
+    bool v2 = false;
+    if (const json::value* api = in.if_contains("api")) {
+        if (!api->is_string() || (api->get_string() != "v1.1" && api->get_string() != "v2")) {
+            return bad_control("api must be \"v1.1\" or \"v2\"");
+        }
+        v2 = api->get_string() == "v2";
+        in.erase("api");
+    }
+    if (v2) {
+        return in.contains("count") ? add_v2_jobs(in, now_ms) : add_v2_job(in, now_ms);
+    }
     if (in.contains("count")) {
         return add_jobs(in, now_ms);
     }
@@ -1104,7 +1093,7 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
     return json_reply(201, json::object{{"id", id}});
 }
 
-reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
+std::optional<reply> sim_state::parse_bulk(const json::object& in, bulk_spec& spec) const {
     for (const auto& kv : in) {
         constexpr std::array<std::string_view, 5> keys{"count", "project", "clusters", "states", "id_prefix"};
         if (std::find(keys.begin(), keys.end(), kv.key()) == keys.end()) {
@@ -1115,32 +1104,32 @@ reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
     if (!count) {
         return bad_control("count must be an integer from 1 to " + std::to_string(max_bulk_jobs));
     }
-    const project* p = projects_.empty() ? nullptr : &projects_.front();
+    spec.count = static_cast<std::size_t>(*count);
+    spec.p = projects_.empty() ? nullptr : &projects_.front();
     if (const json::value* v = in.if_contains("project")) {
         if (!v->is_string()) {
             return bad_control("project must be a string");
         }
-        p = find_project(v->get_string());
+        spec.p = find_project(v->get_string());
     }
-    if (!p) {
+    if (!spec.p) {
         return bad_control("unknown project");
     }
-    std::int64_t cluster_count = 1;
     if (const json::value* v = in.if_contains("clusters")) {
         const std::optional<std::int64_t> k = whole(*v, 1, 100);
         if (!k) {
             return bad_control("clusters must be an integer from 1 to 100");
         }
-        cluster_count = *k;
+        spec.clusters = static_cast<std::size_t>(*k);
     }
     // One weight a state, in the order of mrs-api.md §3.1; by default every job is running.
-    std::array<std::int64_t, status_names.size()> weights{};
-    weights[static_cast<std::size_t>(job_status::running)] = 1;
+    spec.weights = {};
+    spec.weights[static_cast<std::size_t>(job_status::running)] = 1;
     if (const json::value* v = in.if_contains("states")) {
         if (!v->is_object()) {
             return bad_control("states must be an object of weights");
         }
-        weights = {};
+        spec.weights = {};
         for (const auto& kv : v->get_object()) {
             const std::optional<job_status> status = parse_status(kv.key());
             if (!status) {
@@ -1151,21 +1140,39 @@ reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
             if (!w) {
                 return bad_control("a state weight must be an integer from 0 to " + std::to_string(max_bulk_jobs));
             }
-            weights[static_cast<std::size_t>(*status)] = *w;
+            spec.weights[static_cast<std::size_t>(*status)] = *w;
         }
     }
-    const std::int64_t cycle = std::accumulate(weights.begin(), weights.end(), std::int64_t{0});
-    if (cycle == 0) {
+    spec.cycle = std::accumulate(spec.weights.begin(), spec.weights.end(), std::int64_t{0});
+    if (spec.cycle == 0) {
         return bad_control("states must give some state a weight above 0");
     }
-    const std::size_t n = static_cast<std::size_t>(*count);
-    std::optional<std::string> prefix;  // its hex digits
     if (const json::value* v = in.if_contains("id_prefix")) {
-        prefix = v->is_string() ? uuid_start_digits(v->get_string()) : std::nullopt;
-        if (!prefix || 32 - prefix->size() < std::to_string(n).size()) {
+        spec.prefix = v->is_string() ? uuid_start_digits(v->get_string()) : std::nullopt;
+        if (!spec.prefix || 32 - spec.prefix->size() < std::to_string(spec.count).size()) {
             return bad_control("id_prefix must be the start of a lower-case UUID that leaves room for the count");
         }
     }
+    return std::nullopt;
+}
+
+job_status sim_state::bulk_spec::state_of(std::size_t in_cluster) const {
+    // The cycle repeats each state, in the order of mrs-api.md §3.1, as often as its weight says.
+    std::int64_t position = static_cast<std::int64_t>(in_cluster % static_cast<std::size_t>(cycle));
+    std::size_t state = 0;
+    while (position >= weights[state]) {
+        position -= weights[state++];
+    }
+    return static_cast<job_status>(state);
+}
+
+reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
+    bulk_spec spec;
+    if (auto bad = parse_bulk(in, spec)) {
+        return std::move(*bad);
+    }
+    const std::size_t n = spec.count;
+    const std::optional<std::string>& prefix = spec.prefix;  // its hex digits
 
     // The ids first, so that a clash leaves nothing made, and the order of the ids: the jobs
     // go into the maps by id in that order, each next to the one before, with no search.
@@ -1218,21 +1225,8 @@ reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
         serials.resize(kept);
     }
 
-    // The project's first K clusters. sim choice: a missing k-th cluster gets the id "c3",
-    // the project's first 22 digits and k (8 digits), in UUID form, and the name cluster-k.
-    const std::string project_id = p->id;
-    std::vector<std::string> used;
-    for (const auto& c : clusters_) {
-        if (c.project == project_id && used.size() < static_cast<std::size_t>(cluster_count)) {
-            used.push_back(c.id);
-        }
-    }
-    while (used.size() < static_cast<std::size_t>(cluster_count)) {
-        const std::string k = std::to_string(used.size() + 1);
-        std::string id = uuid_form("c3" + project_id.substr(0, 22) + std::string(8 - k.size(), '0') + k);
-        clusters_.push_back({id, project_id, "cluster-" + k, "running"});
-        used.push_back(std::move(id));
-    }
+    const std::string project_id = spec.p->id;
+    const std::vector<std::string> used = first_clusters(project_id, spec.clusters, now_ms);
     std::vector<const job_object*> templates;
     for (const auto& o : job_objects_) {
         if (o.project == project_id) {
@@ -1254,11 +1248,6 @@ reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
     for (const std::size_t i : by_id) {
         const std::size_t in_cluster = i / used.size();
         const job_object* tmpl = templates.empty() ? nullptr : templates[in_cluster % templates.size()];
-        std::int64_t position = static_cast<std::int64_t>(in_cluster % static_cast<std::size_t>(cycle));
-        std::size_t state = 0;
-        while (position >= weights[state]) {
-            position -= weights[state++];
-        }
         job_execution j;
         j.id = std::move(ids[i]);
         j.project = project_id;
@@ -1266,7 +1255,7 @@ reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
         j.job_name = (tmpl ? tmpl->name : std::string("sim-job")) + "-" + std::to_string(i + 1);
         j.job_type = tmpl ? tmpl->type : 1;
         j.job_id = tmpl ? tmpl->id : std::string();
-        j.status = status_names[state].first;
+        j.status = spec.state_of(in_cluster);
         j.created_ms = j.updated_ms = j.start_ms = base - static_cast<std::int64_t>(n - i) * 1000;
         if (is_finished(j.status)) {
             j.end_ms = j.updated_ms = j.start_ms + 500;

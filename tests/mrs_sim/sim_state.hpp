@@ -3,9 +3,11 @@
 // call that depends on time takes "now" in epoch milliseconds.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -37,9 +39,11 @@ bool is_finished(job_status s);
 struct sim_options {
     std::int64_t kill_delay_ms = 2000;
     std::int64_t start_delay_ms = 500;
-    std::int64_t run_ms = 0;  // 0: a job started by execute runs until cancelled
+    std::int64_t run_ms = 0;  // 0: a job started by execute or a v2 submit runs until cancelled
     bool refuse_cancel_finished = false;
+    bool refuse_kill_finished = false;  // v2 kill of a finished job: 400 0175 instead of 202
     std::int64_t token_ttl_s = 86400;
+    std::int64_t clock_offset_ms = 0;  // added to now for the X-Sdk-Date skew check only
 };
 
 struct project {
@@ -48,9 +52,23 @@ struct project {
     std::vector<std::string> tokens;
 };
 
+// An MRS cluster as the cluster_infos paths show it (mrs-api.md §10.5). state is a
+// clusterState value (§3.6); version a clusterVersion such as "MRS 3.1.2-LTS.3".
 struct cluster {
     std::string id, project, name, state;
+    std::string version = "MRS 3.1.2-LTS.3";
+    std::int64_t created_ms = 0, updated_ms = 0;
+    int master_nodes = 2, core_nodes = 3;
+    int safe_mode = 0;     // 0 normal, 1 Kerberos
+    int cluster_type = 0;  // 0 analysis, 1 streaming, 2 mixed, 3 custom
+    std::vector<std::string> components{"Hadoop", "Spark2x", "Hive", "Tez", "Flink"};
 };
+
+// mrs-api.md §1: the v2 job API needs MRS 1.9.2 or later; older clusters answer 0167.
+bool supports_v2(const cluster& c);
+
+inline constexpr std::array<std::string_view, 9> cluster_states{
+    "starting", "running", "terminated", "failed", "abnormal", "terminating", "frozen", "scaling-out", "scaling-in"};
 
 // A Sahara "job template", the thing POST .../jobs/{job_id}/execute runs.
 struct job_object {
@@ -73,8 +91,72 @@ struct job_execution {
     std::optional<std::int64_t> succeed_at_ms;  // running -> succeeded (--run-ms)
 };
 
+// A job of the v2 job API (mrs-api.md §2 I–M). Its id lives in a space of its own, apart
+// from the v1.1 job executions (§1), and is valid under its own cluster only.
+struct v2_job {
+    std::string id, project, cluster_id, job_name, job_type, user, queue;
+    std::string arguments, properties;  // as the wire carries them, Java toString text (§2J)
+    std::int64_t created_ms = 0, updated_ms = 0;
+    std::int64_t start_ms = 0;  // when it runs, or is due to; started_time once it has
+    std::optional<std::int64_t> end_ms;
+    job_status status = job_status::running;
+    std::optional<std::int64_t> kill_at_ms;     // an accepted kill lands then
+    std::optional<std::int64_t> running_at_ms;  // starting -> running (submit only)
+    std::optional<std::int64_t> succeed_at_ms;  // running -> succeeded (--run-ms)
+    std::int64_t yarn_epoch_ms = 0;             // the cluster's YARN start: the middle of application ids
+    std::uint64_t serial = 0;                   // application numbers 2n - 1 (launcher) and 2n (the job)
+};
+
+// v2 job_state and job_result (mrs-api.md §3.2) of a state of the model.
+struct v2_codes {
+    std::string_view job_state, job_result;
+};
+v2_codes v2_codes_of(job_status s);
+
+namespace detail {
+// The life cycle shared by v1.1 job executions and v2 jobs: applies every transition due by
+// now_ms, in time order.
+template <class Job>
+void advance_life(Job& j, std::int64_t now_ms) {
+    while (!is_finished(j.status)) {
+        // The earliest transition due by now wins; a kill wins a tie.
+        std::optional<std::int64_t> at;
+        job_status next = j.status;
+        auto consider = [&](const std::optional<std::int64_t>& t, job_status to) {
+            if (t && *t <= now_ms && (!at || *t < *at)) {
+                at = t;
+                next = to;
+            }
+        };
+        consider(j.kill_at_ms, job_status::killed);
+        if (j.status == job_status::starting) {
+            consider(j.running_at_ms, job_status::running);
+        }
+        consider(j.succeed_at_ms, job_status::succeeded);
+        if (!at) {
+            return;
+        }
+        j.status = next;
+        j.updated_ms = *at;
+        if (next == job_status::running) {
+            j.running_at_ms.reset();
+        } else {
+            j.end_ms = *at;  // a killed job ends at its kill deadline
+        }
+    }
+    j.kill_at_ms.reset();
+}
+
+// A job with a transition pending (see advance_life); every other job holds its state.
+template <class Job>
+bool moves(const Job& j) {
+    return !is_finished(j.status) && (j.kill_at_ms || j.running_at_ms || j.succeed_at_ms);
+}
+}  // namespace detail
+
 // Applies every transition due by now_ms, in time order.
 void advance(job_execution& j, std::int64_t now_ms);
+void advance(v2_job& j, std::int64_t now_ms);
 
 std::string iso_seconds(std::int64_t ms);  // "2017-05-25T07:28:12" (UTC)
 std::string iso_micros(std::int64_t ms);   // "2019-02-13T06:52:13.855000Z"
@@ -85,8 +167,29 @@ json::object sahara_view(const job_execution& j);
 // The JobExeResult of the v1.1 job-exes paths (mrs-api.md §2G).
 json::object exe_view(const job_execution& j);
 
-enum class endpoint { cancel, show, del, list, execute, exe_show, exe_list, identity };
-inline constexpr std::size_t endpoint_count = 8;
+// The v2 JobQueryBean of §2J and §2K; elapsed_time runs until now_ms while the job runs.
+json::object v2_view(const v2_job& j, std::int64_t now_ms);
+// A cluster of the cluster_infos paths (mrs-api.md §10.5).
+json::object cluster_view(const cluster& c);
+
+enum class endpoint {
+    cancel,
+    show,
+    del,
+    list,
+    execute,
+    exe_show,
+    exe_list,
+    identity,
+    v2_submit,
+    v2_list,
+    v2_show,
+    v2_kill,
+    v2_delete,
+    cluster_list,
+    cluster_show
+};
+inline constexpr std::size_t endpoint_count = 15;
 std::string_view endpoint_name(endpoint e);
 
 using query_params = std::vector<std::pair<std::string, std::string>>;
@@ -97,11 +200,20 @@ struct route {
     endpoint ep = endpoint::show;
     bool identity = false;  // under /v3: Keystone-shaped errors
     std::string project, id;
-    query_params query;  // decoded
+    std::string cluster;  // v2 paths: the cluster of /v2/{p}/clusters/{cluster}/...
+    query_params query;   // decoded
 };
 
 // Maps a method and an origin-form target onto an endpoint.
 route match_route(std::string_view method, std::string_view target);
+
+using header_list = std::vector<std::pair<std::string_view, std::string_view>>;
+
+// The Authorization scheme of AK/SK signatures (mrs-api.md §6.2).
+inline constexpr std::string_view aksk_algorithm = "SDK-HMAC-SHA256";
+
+// The value of the first header of that name (names compare case-insensitively).
+std::optional<std::string_view> find_header(const header_list& headers, std::string_view name);
 
 struct api_request {
     std::string_view method;
@@ -110,12 +222,17 @@ struct api_request {
     std::optional<std::string_view> subject_token;  // X-Subject-Token
     std::string_view body;
     std::string_view request_id;  // also sent as X-Request-Id by the server
+    header_list headers{};        // every header as received: AK/SK signatures (§6.2) read them
 };
+
+// Whether a request came signed with AK/SK (§6.2), and whether the signature held.
+enum class signature_outcome { none, accepted, rejected };
 
 struct reply {
     unsigned status = 200;
     std::string body;  // empty for 204
     std::vector<std::pair<std::string, std::string>> headers;
+    signature_outcome signature = signature_outcome::none;
 };
 
 // The fixed ids of --seed-demo.
@@ -140,6 +257,27 @@ inline constexpr std::string_view failed = "a1000000-0000-4000-8000-000000000005
 inline constexpr std::string_view killed = "a1000000-0000-4000-8000-000000000006";
 inline constexpr std::string_view protected_running = "a1000000-0000-4000-8000-000000000007";
 inline constexpr std::string_view other_running = "a2000000-0000-4000-8000-000000000001";
+
+// Three more clusters of the demo project, with the ids and names bulk seeding gives the 3rd to
+// 5th cluster of a project (so bulk calls spread over the same clusters as before they were
+// seeded), and two of the other project: one too old for the v2 job API (MRS 1.8.10, §1: v2
+// needs 1.9.2), one terminated.
+inline constexpr std::string_view cluster_3 = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000003";
+inline constexpr std::string_view cluster_4 = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000004";
+inline constexpr std::string_view cluster_5 = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000005";
+inline constexpr std::string_view other_legacy_cluster = "c2000000-0000-4000-8000-000000000002";
+inline constexpr std::string_view other_terminated_cluster = "c2000000-0000-4000-8000-000000000003";
+
+// v2 jobs (their own id space).
+inline constexpr std::string_view v2_running = "d1000000-0000-4000-8000-000000000001";
+inline constexpr std::string_view v2_accepted = "d1000000-0000-4000-8000-000000000002";
+inline constexpr std::string_view v2_succeeded = "d1000000-0000-4000-8000-000000000003";
+inline constexpr std::string_view v2_failed = "d1000000-0000-4000-8000-000000000004";
+inline constexpr std::string_view v2_killed = "d1000000-0000-4000-8000-000000000005";
+inline constexpr std::string_view v2_error = "d1000000-0000-4000-8000-000000000006";
+inline constexpr std::string_view v2_running_c5 = "d1000000-0000-4000-8000-000000000007";
+inline constexpr std::string_view v2_succeeded_c5 = "d1000000-0000-4000-8000-000000000008";
+inline constexpr std::string_view v2_other_running = "d2000000-0000-4000-8000-000000000001";
 }  // namespace demo
 
 class sim_state {
@@ -152,19 +290,35 @@ public:
     sim_state(sim_state&&) = default;
     sim_state& operator=(sim_state&&) = default;
 
-    // Setup, before serving. add_token and seed_demo return "" or an error text.
+    // Setup, before serving. add_token, add_access_key and seed_demo return "" or an error text.
     std::string add_token(std::string_view token, std::string_view project_id);
+    // An AK/SK pair for a project (§6.2); with a security token, a temporary one.
+    std::string add_access_key(std::string_view ak, std::string_view sk, std::string_view project_id,
+                               std::string_view security_token = {});
     std::string seed_demo();
     void finish_setup();  // a cluster and a job object for every project that has none
 
     reply handle(const api_request& req, const route& r, std::int64_t now_ms);
 
-    // Control API (/_sim/...). add_job makes one job, or many when the body has "count".
+    // Control API (/_sim/...). add_job makes one job, or many when the body has "count";
+    // with "api": "v2", v2 jobs.
     json::object render_state(std::int64_t now_ms);
     reply add_job(std::string_view body, std::int64_t now_ms);
+    reply add_cluster(std::string_view body, std::int64_t now_ms);  // POST /_sim/clusters
+    reply add_key(std::string_view body);                           // POST /_sim/aksk
+    reply set_clock(std::string_view body);                         // POST /_sim/clock
+    json::object render_clock(std::int64_t now_ms) const;           // GET /_sim/clock
 
     const job_execution* find_job(std::string_view id) const;  // as stored, not advanced
+    const v2_job* find_v2_job(std::string_view id) const;      // as stored, not advanced
     const sim_options& options() const { return opts_; }
+
+    // AK/SK (§6.2): the project of a request signed with SDK-HMAC-SHA256, or the 401 answer.
+    struct signature_check {
+        std::optional<std::string> project;
+        reply error;
+    };
+    signature_check check_signature(const api_request& req, std::int64_t now_ms) const;
 
 private:
     struct token_info {
@@ -185,9 +339,17 @@ private:
     using id_index = std::set<const job_execution*, id_order>;
     using cluster_key = std::pair<std::string, std::string>;  // project, cluster id
 
+    struct access_key {
+        std::string sk, project, security_token;
+    };
+
     project& ensure_project(std::string_view id);
     const project* find_project(std::string_view id) const;
     const cluster* find_cluster(std::string_view project_id, std::string_view id) const;
+    // A cluster that takes job calls: a terminated one is gone for them (mrs-api.md §10.4).
+    const cluster* job_cluster(std::string_view project_id, std::string_view id) const;
+    // The project's first k clusters; missing ones are made (bulk seeding, v1.1 and v2).
+    std::vector<std::string> first_clusters(const std::string& project_id, std::size_t k, std::int64_t now_ms);
     job_execution* visible_job(std::string_view project_id, std::string_view id, std::int64_t now_ms);
     void advance_job(job_execution& j, std::int64_t now_ms);  // advance, and note a change
     const id_index& project_index(std::string_view project_id) const;
@@ -198,8 +360,39 @@ private:
     void erase_job(job_execution& j);
     void settle(std::int64_t now_ms);  // advances every job that has a transition pending
 
+    // The bulk form of add_job (v1.1 and v2): what its body asks for.
+    struct bulk_spec {
+        std::size_t count = 0;
+        const project* p = nullptr;
+        std::size_t clusters = 1;
+        std::array<std::int64_t, 7> weights{};              // by job_status
+        std::int64_t cycle = 0;                             // the sum of the weights
+        std::optional<std::string> prefix;                  // the hex digits of id_prefix
+        job_status state_of(std::size_t in_cluster) const;  // the state of a cluster's i-th job
+    };
+    std::optional<reply> parse_bulk(const json::object& in, bulk_spec& spec) const;
     reply add_jobs(const json::object& in, std::int64_t now_ms);  // the bulk form of add_job
+    void seed_demo_v2();
 
+    // v2 jobs (sim_v2.cpp): v2_jobs_ and its indexes change together, as for v1.1 jobs.
+    v2_job& insert_v2_job(v2_job j);
+    void erase_v2_job(v2_job& j);
+    void settle_v2(std::int64_t now_ms);
+    v2_job* visible_v2_job(const route& r, std::int64_t now_ms);
+    reply add_v2_job(const json::object& in, std::int64_t now_ms);
+    reply add_v2_jobs(const json::object& in, std::int64_t now_ms);
+    reply v2_call(const route& r, std::string_view body, std::int64_t now_ms);
+    reply v2_submit(const route& r, const cluster& c, std::string_view body, std::int64_t now_ms);
+    reply v2_list(const route& r, std::int64_t now_ms);
+    reply v2_kill(const route& r, std::int64_t now_ms);
+    reply v2_delete(const route& r, std::string_view body, std::int64_t now_ms);
+    json::array render_v2_jobs(std::int64_t now_ms);
+
+    // cluster_infos (sim_clusters.cpp).
+    reply cluster_list(const route& r) const;
+    reply cluster_show(const route& r) const;
+
+    reply serve(const api_request& req, const route& r, std::int64_t now_ms);  // once authenticated
     reply identity(const api_request& req, const route& r, std::int64_t now_ms) const;
     reply list(const route& r, std::int64_t now_ms);
     reply cancel(const route& r, std::int64_t now_ms);
@@ -211,6 +404,7 @@ private:
     std::int64_t start_ms_;
     std::vector<project> projects_;
     std::map<std::string, token_info, std::less<>> tokens_;
+    std::map<std::string, access_key, std::less<>> access_keys_;  // by AK
     std::vector<cluster> clusters_;
     std::vector<job_object> job_objects_;
     std::map<std::string, job_execution, std::less<>> jobs_;  // by id: the default list order
@@ -228,6 +422,13 @@ private:
     };
     std::optional<sorted_rows> sorted_;
     std::uint64_t bulk_serial_ = 0;  // the last counter value of the default bulk ids
+
+    // v2 jobs: by id, and per cluster in submission order (oldest first, ties by id).
+    std::map<std::string, v2_job, std::less<>> v2_jobs_;
+    std::map<cluster_key, std::vector<const v2_job*>> v2_by_cluster_;
+    std::set<v2_job*> v2_moving_;
+    std::uint64_t v2_serial_ = 0;       // application numbers handed out
+    std::uint64_t v2_bulk_serial_ = 0;  // the last counter value of the default v2 bulk ids
     std::mt19937_64 rng_;
 };
 

@@ -1,6 +1,7 @@
 // Unit tests of the MRS simulator's pure state: life cycle, seed set, paging, JSON shapes.
-#include "sim_server.hpp"
 #include "sim_state.hpp"
+#include "sim_server.hpp"
+#include "sim_test_util.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -16,95 +17,7 @@
 namespace json = boost::json;
 using namespace mrs_sim;
 
-namespace {
-
-constexpr std::int64_t t0 = 1700000000000;  // the sim's start (2023-11-14T22:13:20Z)
-const std::string demo_project(demo::project);
-const std::string other_project(demo::other_project);
-
-sim_state seeded(sim_options opts = {}) {
-    sim_state s(opts, t0, 42);
-    BOOST_REQUIRE_EQUAL(s.seed_demo(), "");
-    s.finish_setup();
-    return s;
-}
-
-struct result {
-    unsigned status;
-    json::value body;  // null when the body is empty
-    reply raw;
-};
-
-result call(sim_state& s, std::string_view method, const std::string& target, std::int64_t now,
-            std::optional<std::string_view> token = demo::token, std::string_view body = {},
-            std::optional<std::string_view> subject = std::nullopt) {
-    const route r = match_route(method, target);
-    const api_request req{method, target, token, subject, body, "0123456789abcdef0123456789abcdef"};
-    reply rep = s.handle(req, r, now);
-    json::value v = rep.body.empty() ? json::value(nullptr) : json::parse(rep.body);
-    return {rep.status, std::move(v), std::move(rep)};
-}
-
-std::string jobs_path(std::string_view project = demo::project) {
-    return "/v1.1/" + std::string(project) + "/job-executions";
-}
-
-std::string job_path(std::string_view id, std::string_view suffix = "") {
-    return jobs_path() + "/" + std::string(id) + std::string(suffix);
-}
-
-std::string exes_path(std::string_view query) {
-    return "/v1.1/" + demo_project + "/job-exes" + std::string(query);
-}
-
-std::vector<std::string> page_ids(const json::value& body) {
-    std::vector<std::string> ids;
-    for (const auto& j : body.at("job_executions").as_array()) {
-        ids.emplace_back(j.at("id").as_string());
-    }
-    return ids;
-}
-
-void check_error(const result& r, unsigned status, std::string_view code) {
-    BOOST_TEST(r.status == status);
-    BOOST_TEST(r.body.at("error_code").as_string() == code);
-    BOOST_TEST(r.body.at("error_msg").is_string());
-}
-
-std::string id_of(int n) {
-    return "a1000000-0000-4000-8000-00000000000" + std::to_string(n);
-}
-
-// POST /_sim/jobs with a count: the 201 answer.
-json::value bulk(sim_state& s, std::string_view body, std::int64_t now = t0) {
-    const reply r = s.add_job(body, now);
-    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
-    return json::parse(r.body);
-}
-
-std::vector<std::string> strings(const json::value& array) {
-    std::vector<std::string> out;
-    for (const auto& v : array.as_array()) {
-        out.emplace_back(v.as_string());
-    }
-    return out;
-}
-
-bool is_lower_uuid(std::string_view id) {
-    if (id.size() != 36) {
-        return false;
-    }
-    for (std::size_t i = 0; i < id.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        const char c = id[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
+using namespace sim_test;
 
 BOOST_AUTO_TEST_SUITE(mrs_sim_state)
 
@@ -137,7 +50,7 @@ BOOST_AUTO_TEST_CASE(seed_set_is_the_documented_one) {
     BOOST_TEST(projects[0].at("id").as_string() == demo_project);
     BOOST_TEST(projects[0].at("tokens").as_array()[0].as_string() == "demo-token");
     BOOST_TEST(projects[1].at("tokens").as_array()[0].as_string() == "other-token");
-    BOOST_TEST(st.at("clusters").as_array().size() == 3u);
+    BOOST_TEST(st.at("clusters").as_array().size() == 8u);  // 5 + 3 (sim_clusters_test.cpp)
     BOOST_TEST(st.at("job_objects").as_array().size() == 2u);
 
     std::map<std::string, std::string> status;
@@ -531,9 +444,11 @@ BOOST_AUTO_TEST_CASE(bulk_spreads_jobs_over_clusters_with_weighted_states) {
         }
         previous = j->created_ms;
     }
+    // The demo data holds the clusters bulk calls would make for the demo project's 3rd to 5th
+    // (the same ids and names); one more is made on the next call that needs it.
     const auto st = s.render_state(t0);
     const auto& clusters = st.at("clusters").as_array();
-    BOOST_REQUIRE_EQUAL(clusters.size(), 4u);
+    BOOST_REQUIRE_EQUAL(clusters.size(), 8u);
     BOOST_TEST(clusters[3].at("id").as_string() == made_cluster);
     BOOST_TEST(clusters[3].at("project").as_string() == demo_project);
     BOOST_TEST(clusters[3].at("name").as_string() == "cluster-3");
@@ -547,7 +462,13 @@ BOOST_AUTO_TEST_CASE(bulk_spreads_jobs_over_clusters_with_weighted_states) {
     // A second call reuses the clusters made; the other project has no job object.
     const auto again = bulk(s, R"({"count":4,"clusters":3})");
     BOOST_TEST(strings(again.at("clusters")) == used, boost::test_tools::per_element());
-    BOOST_TEST(s.render_state(t0).at("clusters").as_array().size() == 4u);
+    BOOST_TEST(s.render_state(t0).at("clusters").as_array().size() == 8u);
+    const auto six = bulk(s, R"({"count":6,"clusters":6})");
+    BOOST_TEST(strings(six.at("clusters")).back() == "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000006");
+    const auto grown = s.render_state(t0).at("clusters").as_array();
+    BOOST_REQUIRE_EQUAL(grown.size(), 9u);
+    BOOST_TEST(grown[8].at("name").as_string() == "cluster-6");
+    BOOST_TEST(grown[8].at("project").as_string() == demo_project);
     const auto other = bulk(s, R"({"count":2,"project":"0f1e2d3c4b5a69788796a5b4c3d2e1f0"})");
     BOOST_TEST(strings(other.at("clusters")) == std::vector<std::string>{std::string(demo::other_cluster)},
                boost::test_tools::per_element());
