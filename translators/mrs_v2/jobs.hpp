@@ -13,11 +13,12 @@
 
 namespace sgw::mrs_v2 {
 
-/// "/v2/{project}/clusters/{cluster}/job-executions".
+/// "/v2/{project}/clusters/{cluster}/job-executions", the cluster id percent-encoded (it may
+/// come from MRS's cluster list).
 std::string jobs_path(const sahara::request& req, std::string_view cluster);
 
-/// K for job `id` (the request's by default) on `cluster`; resent safely, and after `delay`
-/// when polling.
+/// K for job `id` (the request's by default; percent-encoded, as it may come from MRS) on
+/// `cluster`; resent safely, and after `delay` when polling.
 translators::upstream_call detail_call(const sahara::request& req, std::string_view cluster,
                                        std::chrono::milliseconds delay = {}, std::string_view id = {});
 

@@ -1,11 +1,13 @@
-// Shared by the fixture-driven translator tests: loading fixtures, replies from JSON, and a
-// recursive "contains" for partial expectations.
+// Shared by the fixture-driven translator tests: loading fixtures, replies from JSON, a
+// recursive "contains" for partial expectations, and the drivers of list translators (by a
+// script of expected calls, or against an in-process fake MRS).
 #pragma once
 
 #include "translators/common/step.hpp"
 #include "translators/registry.hpp"
 
 #include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -126,6 +128,92 @@ inline bool contains(const json::value& actual, const json::value& subset, std::
         }
     }
     return true;
+}
+
+/// One expected list call (always a GET without body) and the reply it gets.
+struct exchange {
+    std::string target;
+    translators::upstream_reply reply;
+};
+/// The calls expected at each step, in order.
+using script = std::vector<std::vector<exchange>>;
+
+/// Runs the list translator `step` through `steps` and returns its final answer.
+inline sahara::response run_script(translators::step_fn step, const sahara::request& req, const script& steps) {
+    translators::step_context ctx;
+    for (std::size_t s = 0; s < steps.size(); ++s) {
+        auto next = step(req, ctx.replies(), ctx);
+        BOOST_TEST_REQUIRE(!next.response.has_value(),
+                           "step " << s << " answered early with " << (next.response ? next.response->body : ""));
+        BOOST_TEST_REQUIRE(next.calls.size() == steps[s].size(), "step " << s << " made " << next.calls.size()
+                                                                          << " calls, expected " << steps[s].size());
+        for (std::size_t i = 0; i < steps[s].size(); ++i) {
+            BOOST_TEST(method_name(next.calls[i].verb) == "GET");
+            BOOST_TEST(next.calls[i].target == steps[s][i].target, "step " << s << " call " << i);
+            BOOST_TEST(next.calls[i].retry_safe);
+            BOOST_TEST(next.calls[i].body.empty());
+            BOOST_TEST(next.calls[i].delay.count() == 0);
+        }
+        for (auto& e : steps[s]) ctx.add(e.reply);
+    }
+    auto last = step(req, ctx.replies(), ctx);
+    BOOST_TEST_REQUIRE(last.response.has_value(), "asked for " << last.calls.size() << " more calls"
+                                                               << (last.calls.empty() ? "" : ": ")
+                                                               << (last.calls.empty() ? "" : last.calls[0].target));
+    return *last.response;
+}
+
+/// run_script, twice: no state outlives the request, so a fresh context given the same replies
+/// gives the same answer.
+inline sahara::response drive_script(translators::step_fn step, const sahara::request& req, const script& steps) {
+    auto first = run_script(step, req, steps);
+    auto again = run_script(step, req, steps);
+    BOOST_TEST(again.body == first.body);
+    return first;
+}
+
+/// Runs the list translator `step` against `mrs` (anything with `upstream_reply
+/// answer(const upstream_call&)`) to its answer, each step given exactly the replies to the
+/// calls it asked for; at most `max_calls` calls a step, every one a retry-safe read.
+template <class Fake>
+sahara::response run_against(translators::step_fn step, const sahara::request& req, Fake& mrs,
+                             std::size_t max_calls = 32, std::size_t* steps = nullptr) {
+    translators::step_context ctx;
+    for (std::size_t s = 0; s < 5000; ++s) {
+        auto next = step(req, ctx.replies(), ctx);
+        if (next.response) {
+            if (steps) *steps = s;
+            return *next.response;
+        }
+        BOOST_REQUIRE(!next.calls.empty());
+        BOOST_REQUIRE(next.calls.size() <= max_calls);
+        for (auto& c : next.calls) {
+            BOOST_REQUIRE(c.retry_safe);
+            BOOST_REQUIRE(c.verb == translators::method::get);
+            ctx.add(mrs.answer(c));
+        }
+    }
+    BOOST_FAIL("the list never answered");
+    return {};
+}
+
+/// A list request of `project` with `query`, as the router makes it.
+inline sahara::request list_request(sahara::api_version v, std::string_view project,
+                                    std::vector<std::pair<std::string, std::string>> query) {
+    sahara::request req;
+    req.op = sahara::operation::list;
+    req.version = v;
+    req.project_id = project;
+    req.request_id = "req-0b5e7c1c-5a2e-4e7f-9d3a-0123456789ab";
+    req.query = std::move(query);
+    return req;
+}
+
+/// The `id` of each object of a list answer's collection.
+inline json::array ids_of(const json::value& collection) {
+    json::array ids;
+    for (auto& o : collection.as_array()) ids.push_back(o.as_object().at("id"));
+    return ids;
 }
 
 }  // namespace sgw::fixtures

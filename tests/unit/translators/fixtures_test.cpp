@@ -1,7 +1,9 @@
 // Every backend's translators, driven by JSON fixtures in fixtures/<backend>/<operation>/: each
 // gives the request, the upstream calls expected at each step with the reply to each, the Sahara
 // answer expected at the end and, optionally, the effects the call must leave for the gateway.
-// The driver owns the per-request context, as the executor does for a live request.
+// The driver owns the per-request context, as the executor does for a live request. The list
+// folders have a form of their own (each step's "calls" with their replies; the answer checked
+// by its ids, count and markers as well), driven by `list_fixture` below.
 #include "fixture_support.hpp"
 
 #include <boost/json.hpp>
@@ -14,13 +16,22 @@ using namespace sgw::fixtures;
 
 namespace {
 
-// "folder/name" of every fixture.
-std::vector<std::string> fixture_names() {
+// "folder/name" of every fixture, of the list folders or of the others.
+std::vector<std::string> fixture_names(bool lists) {
     std::vector<std::string> out;
     for (auto& t : subjects())
-        if (!t.folder.ends_with("/list"))  // the list fixtures have their own driver (list_translator_test.cpp)
+        if (t.folder.ends_with("/list") == lists)
             for (auto& n : names(t.folder, true)) out.push_back(n);
     return out;
+}
+
+// The subject of fixture "folder/name".
+subject subject_of(const std::string& name) {
+    const auto folder = name.substr(0, name.rfind('/'));
+    for (auto& candidate : subjects())
+        if (candidate.folder == folder) return candidate;
+    BOOST_FAIL("no backend operation for " << name);
+    return {};
 }
 
 void check_call(const translators::upstream_call& call, const json::object& expected) {
@@ -69,15 +80,11 @@ BOOST_AUTO_TEST_CASE(every_operation_of_every_backend_has_fixtures) {
     }
 }
 
-BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), name) {
+BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names(false)), name) {
     auto doc = load(name).as_object();
     BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
-    const auto folder = name.substr(0, name.rfind('/'));
-    const auto all = subjects();
-    const subject* t = nullptr;
-    for (auto& candidate : all)
-        if (candidate.folder == folder) t = &candidate;
-    BOOST_TEST_REQUIRE(t != nullptr);
+    const auto found = subject_of(name);
+    const auto* t = &found;
 
     auto& r = doc["request"].as_object();
     sahara::request req;
@@ -139,6 +146,59 @@ BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names()), nam
         BOOST_TEST(contains(body, *subset, where), where << " in " << json::serialize(body));
     }
     if (final_step.response->status >= 500) BOOST_TEST(!final_step.response->log_detail.empty());
+}
+
+// {"request": {version, project_id, request_id, query: [[k, v], ...], being_killed},
+//  "steps": [{"calls": [{method, target, reply}, ...]}, ...],
+//  "expect": {status, body | body_subset, ids, count, markers (null: none)}}.
+BOOST_DATA_TEST_CASE(list_fixture, boost::unit_test::data::make(fixture_names(true)), name) {
+    auto doc = load(name).as_object();
+    BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
+    const auto t = subject_of(name);
+    auto& r = doc["request"].as_object();
+    std::vector<std::pair<std::string, std::string>> query;
+    if (auto* q = r.if_contains("query"))
+        for (auto& p : q->as_array())
+            query.emplace_back(p.as_array().at(0).as_string(), p.as_array().at(1).as_string());
+    auto req = list_request(r.at("version") == "v2" ? sahara::api_version::v2 : sahara::api_version::v1_1,
+                            r.at("project_id").as_string(), std::move(query));
+    req.request_id = r.at("request_id").as_string();
+    if (auto* k = r.if_contains("being_killed"))
+        for (auto& id : k->as_array()) req.being_killed.emplace_back(id.as_string());
+
+    script steps;
+    for (auto& step : doc["steps"].as_array()) {
+        std::vector<exchange> calls;
+        for (auto& c : step.at("calls").as_array()) {
+            BOOST_TEST_REQUIRE(c.at("method") == "GET");
+            calls.push_back({std::string(c.at("target").as_string()), reply_of(c.at("reply").as_object())});
+        }
+        steps.push_back(std::move(calls));
+    }
+    auto res = drive_script(t.step, req, steps);
+
+    auto& expect = doc["expect"].as_object();
+    BOOST_TEST(res.status == expect.at("status").as_int64(), res.body);
+    auto body = json::parse(res.body);
+    if (auto* full = expect.if_contains("body"))
+        BOOST_TEST(body == *full, "body " << json::serialize(body) << "\nexpected " << json::serialize(*full));
+    if (auto* subset = expect.if_contains("body_subset")) {
+        std::string where = "body";
+        BOOST_TEST(contains(body, *subset, where), where << " in " << json::serialize(body));
+    }
+    const std::string_view key = req.version == sahara::api_version::v2 ? "jobs" : "job_executions";
+    if (auto* ids = expect.if_contains("ids"))
+        BOOST_TEST(ids_of(body.at(key)) == *ids, json::serialize(ids_of(body.at(key))));
+    if (auto* count = expect.if_contains("count"))
+        BOOST_TEST(body.at(key).as_array().size() == static_cast<std::size_t>(count->as_int64()));
+    if (auto* markers = expect.if_contains("markers")) {
+        auto* got = body.as_object().if_contains("markers");
+        if (markers->is_null())
+            BOOST_TEST(!got, "unexpected markers " << (got ? json::serialize(*got) : std::string()));
+        else
+            BOOST_TEST((got && *got == *markers), (got ? json::serialize(*got) : std::string("no markers")));
+    }
+    if (res.status >= 400) BOOST_TEST(!res.log_detail.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,5 @@
-// The list translator, driven by JSON fixtures: each step gives the upstream calls expected at
-// once, in order, with the reply to each, and the fixture the Sahara answer expected at the end.
-// Lists too long for a fixture (1000-row pages) are built in code below.
+// The mrs-v1.1 list translator on lists too long for a fixture (1000-row pages) and against an
+// in-process fake MRS; its fixtures (fixtures/mrs_v1_1/list) run in fixtures_test.cpp.
 #include "translators/mrs_v1_1/list.hpp"
 
 #include "translators/mrs_v1_1/job_execution.hpp"
@@ -10,7 +9,6 @@
 #include "../fixture_support.hpp"
 
 #include <boost/json.hpp>
-#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -30,55 +28,6 @@ namespace {
 constexpr std::string_view project = "37caa80116e1403ab603e5eeb48a2f74";
 constexpr std::string_view cluster = "ef7b54f2-3d92-49b2-a6d7-94607e1ea7df";
 
-struct exchange {
-    std::string target;
-    translators::upstream_reply reply;
-};
-using script = std::vector<std::vector<exchange>>;
-
-// Runs the translator through `steps` (the GET calls expected at each step and their replies)
-// and returns its final answer.
-sahara::response run(const sahara::request& req, const script& steps) {
-    translators::step_context ctx;
-    for (std::size_t s = 0; s < steps.size(); ++s) {
-        auto next = mrs_v1_1::list_step(req, ctx.replies(), ctx);
-        BOOST_TEST_REQUIRE(!next.response.has_value(),
-                           "step " << s << " answered early with " << (next.response ? next.response->body : ""));
-        BOOST_TEST_REQUIRE(next.calls.size() == steps[s].size(), "step " << s << " made " << next.calls.size()
-                                                                          << " calls, expected " << steps[s].size());
-        for (std::size_t i = 0; i < steps[s].size(); ++i) {
-            BOOST_TEST(method_name(next.calls[i].verb) == "GET");
-            BOOST_TEST(next.calls[i].target == steps[s][i].target, "step " << s << " call " << i);
-            BOOST_TEST(next.calls[i].retry_safe);
-            BOOST_TEST(next.calls[i].body.empty());
-        }
-        for (auto& e : steps[s]) ctx.add(e.reply);
-    }
-    auto last = mrs_v1_1::list_step(req, ctx.replies(), ctx);
-    BOOST_TEST_REQUIRE(last.response.has_value(), "asked for " << last.calls.size() << " more calls"
-                                                               << (last.calls.empty() ? "" : ": ")
-                                                               << (last.calls.empty() ? "" : last.calls[0].target));
-    return *last.response;
-}
-
-sahara::response drive(const sahara::request& req, const script& steps) {
-    auto first = run(req, steps);
-    // No state outlives the request: a fresh context given the same replies gives the same answer.
-    auto again = run(req, steps);
-    BOOST_TEST(again.body == first.body);
-    return first;
-}
-
-sahara::request list_request(sahara::api_version v, std::vector<std::pair<std::string, std::string>> query) {
-    sahara::request req;
-    req.op = sahara::operation::list;
-    req.version = v;
-    req.project_id = project;
-    req.request_id = "req-0b5e7c1c-5a2e-4e7f-9d3a-0123456789ab";
-    req.query = std::move(query);
-    return req;
-}
-
 translators::upstream_reply ok(json::object body) {
     return translators::upstream_reply{transport::ok, 200, json::serialize(body), {}, nullptr};
 }
@@ -86,12 +35,6 @@ translators::upstream_reply ok(json::object body) {
 std::string job_id(std::size_t n) {
     std::string digits = std::to_string(n);
     return "00000000-0000-4000-8000-" + std::string(12 - std::min<std::size_t>(12, digits.size()), '0') + digits;
-}
-
-json::array ids_of(const json::value& collection) {
-    json::array ids;
-    for (auto& o : collection.as_array()) ids.push_back(o.as_object().at("id"));
-    return ids;
 }
 
 // A fake MRS over a set of jobs, answering the reads the list makes as mrs-api.md describes
@@ -234,25 +177,16 @@ private:
     }
 };
 
-// Runs the list translator against the fake to its answer, each step given exactly the
-// replies to the calls it asked for, at most 32 calls a step.
-sahara::response run_against(const sahara::request& req, fake_mrs& mrs, std::size_t* steps = nullptr) {
-    translators::step_context ctx;
-    for (std::size_t s = 0; s < 5000; ++s) {
-        auto next = mrs_v1_1::list_step(req, ctx.replies(), ctx);
-        if (next.response) {
-            if (steps) *steps = s;
-            return *next.response;
-        }
-        BOOST_REQUIRE(!next.calls.empty());
-        BOOST_REQUIRE(next.calls.size() <= 32u);
-        for (auto& c : next.calls) {
-            BOOST_REQUIRE(c.retry_safe);
-            ctx.add(mrs.answer(c));
-        }
-    }
-    BOOST_FAIL("the list never answered");
-    return {};
+sahara::response run_against(const sahara::request& req, fake_mrs& mrs) {
+    return fixtures::run_against(&mrs_v1_1::list_step, req, mrs);
+}
+
+sahara::request list_request(sahara::api_version v, std::vector<std::pair<std::string, std::string>> query) {
+    return fixtures::list_request(v, project, std::move(query));
+}
+
+sahara::response run(const sahara::request& req, const script& steps) {
+    return run_script(&mrs_v1_1::list_step, req, steps);
 }
 
 // Sahara's answer over every job, rendered from its two MRS records.
@@ -294,56 +228,6 @@ fake_mrs history(std::size_t n, std::size_t clusters, std::mt19937& rng) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(list_translator)
-
-constexpr std::string_view fixture_folder = "mrs_v1_1/list";
-
-BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(names(fixture_folder)), name) {
-    auto doc = load(std::string(fixture_folder) + "/" + name).as_object();
-    BOOST_TEST_MESSAGE(name << ": " << doc["description"].as_string());
-    auto& r = doc["request"].as_object();
-    std::vector<std::pair<std::string, std::string>> query;
-    if (auto* q = r.if_contains("query"))
-        for (auto& p : q->as_array())
-            query.emplace_back(p.as_array().at(0).as_string(), p.as_array().at(1).as_string());
-    auto req = list_request(r.at("version") == "v2" ? sahara::api_version::v2 : sahara::api_version::v1_1,
-                            std::move(query));
-    req.project_id = r.at("project_id").as_string();
-    req.request_id = r.at("request_id").as_string();
-
-    script steps;
-    for (auto& step : doc["steps"].as_array()) {
-        std::vector<exchange> calls;
-        for (auto& c : step.at("calls").as_array()) {
-            BOOST_TEST_REQUIRE(c.at("method") == "GET");
-            calls.push_back({std::string(c.at("target").as_string()), reply_of(c.at("reply").as_object())});
-        }
-        steps.push_back(std::move(calls));
-    }
-    auto res = drive(req, steps);
-
-    auto& expect = doc["expect"].as_object();
-    BOOST_TEST(res.status == expect.at("status").as_int64(), res.body);
-    auto body = json::parse(res.body);
-    if (auto* full = expect.if_contains("body"))
-        BOOST_TEST(body == *full, "body " << json::serialize(body) << "\nexpected " << json::serialize(*full));
-    if (auto* subset = expect.if_contains("body_subset")) {
-        std::string where = "body";
-        BOOST_TEST(contains(body, *subset, where), where << " in " << json::serialize(body));
-    }
-    const std::string_view key = req.version == sahara::api_version::v2 ? "jobs" : "job_executions";
-    if (auto* ids = expect.if_contains("ids"))
-        BOOST_TEST(ids_of(body.at(key)) == *ids, json::serialize(ids_of(body.at(key))));
-    if (auto* count = expect.if_contains("count"))
-        BOOST_TEST(body.at(key).as_array().size() == static_cast<std::size_t>(count->as_int64()));
-    if (auto* markers = expect.if_contains("markers")) {
-        auto* got = body.as_object().if_contains("markers");
-        if (markers->is_null())
-            BOOST_TEST(!got, "unexpected markers " << (got ? json::serialize(*got) : std::string()));
-        else
-            BOOST_TEST((got && *got == *markers), (got ? json::serialize(*got) : std::string("no markers")));
-    }
-    if (res.status >= 400) BOOST_TEST(!res.log_detail.empty());
-}
 
 // Every query shape, against random histories on both sides of the sizes where the plan
 // changes (a kept walk up to 1000 jobs, pages read one by one up to 200 rows): the answer is
