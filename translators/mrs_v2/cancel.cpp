@@ -6,25 +6,10 @@
 #include "translators/sahara/errors.hpp"
 #include "translators/sahara/job_execution.hpp"
 
-#include <algorithm>
-#include <chrono>
-
 namespace sgw::mrs_v2 {
 using namespace translators;
 
 namespace {
-
-/// Between two reads of a job being killed.
-constexpr std::chrono::milliseconds poll_interval{500};
-/// Reads after the first, at most: a longer wait reads less often. The executor takes at most
-/// 4,096 rounds for one request, and upstream.cancel_wait_ms may be up to a day.
-constexpr int max_polls = 1000;
-
-// The time between two reads for the request's wait: poll_interval, or longer so that the wait
-// takes at most max_polls reads.
-std::chrono::milliseconds interval(const sahara::request& req) {
-    return std::max(poll_interval, (req.cancel_wait + std::chrono::milliseconds(max_polls - 1)) / max_polls);
-}
 
 // Sahara names a refusal after the call that met it (sahara-api.md §7.1).
 std::string_view refused_name(const sahara::request& req) {
@@ -68,8 +53,7 @@ step_result cancel_steps(const sahara::request& req, std::span<const upstream_re
             // L answers 202: the kill is accepted, and MRS kills asynchronously (mrs-api.md §2L).
             if (succeeded(r, {202, 200, 204})) {
                 c.at = job_call::stage::reading;
-                c.polls_left = static_cast<int>((req.cancel_wait + interval(req) - std::chrono::milliseconds(1)) /
-                                                interval(req));
+                c.polls_left = polls_for(req);
                 return step_result::call(detail_call(req, c.cluster));
             }
             if (not_there(r)) return search_elsewhere(req, ctx, c);
@@ -93,7 +77,7 @@ step_result cancel_steps(const sahara::request& req, std::span<const upstream_re
             if (c.polls_left > 0) {
                 --c.polls_left;
                 ctx.release_replies();
-                return step_result::call(detail_call(req, c.cluster, interval(req)));
+                return step_result::call(detail_call(req, c.cluster, poll_interval(req)));
             }
             // Until MRS reports the end, Sahara shows a job being cancelled TOBEKILLED (§5).
             return step_result::done(answer(req, ctx, c, *bean, sahara::job_status::to_be_killed));

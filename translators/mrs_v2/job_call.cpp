@@ -3,6 +3,8 @@
 
 #include "translators/sahara/errors.hpp"
 
+#include <algorithm>
+
 namespace sgw::mrs_v2 {
 using namespace translators;
 
@@ -15,8 +17,31 @@ sahara::response not_found(const sahara::request& req, std::string why) {
 
 }  // namespace
 
+namespace {
+
+/// Between two reads of a job being killed, at least.
+constexpr std::chrono::milliseconds shortest_poll{500};
+/// Reads after the first, at most: the executor takes at most 4,096 rounds for one request,
+/// and upstream.cancel_wait_ms may be up to a day.
+constexpr int max_polls = 1000;
+
+}  // namespace
+
+std::chrono::milliseconds poll_interval(const sahara::request& req) {
+    return std::max(shortest_poll, (req.cancel_wait + std::chrono::milliseconds(max_polls - 1)) / max_polls);
+}
+
+int polls_for(const sahara::request& req) {
+    const auto step = poll_interval(req);
+    return static_cast<int>((req.cancel_wait + step - std::chrono::milliseconds(1)) / step);
+}
+
 step_result begin_on_job(const sahara::request& req, step_context& ctx, job_call& c, call_on first) {
     if (req.unknown_lately) return step_result::done(not_found(req, "found on no cluster lately (negative cache)"));
+    // A job this gateway deleted may linger in MRS while its kill lands (remove.cpp); to the
+    // client it is gone, as `job delete --wait` expects. A DELETE itself goes through again.
+    if (req.deleted_lately && req.op != sahara::operation::remove)
+        return step_result::done(not_found(req, "deleted through this gateway lately"));
     if (!req.job_cluster.empty()) {
         c.cluster = req.job_cluster;
         c.at = job_call::stage::first;

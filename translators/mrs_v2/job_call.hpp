@@ -21,6 +21,7 @@ struct job_call {
         checking,   ///< K after a refused kill: an ended job is answered as it is
         deleting,   ///< M sent
         killing_to_delete,  ///< L sent because M said the job is running
+        waiting_to_delete,  ///< K while the killed job ends, before M again
     };
     stage at = stage::begin;
     std::string cluster;  ///< where the job is (remembered or found)
@@ -30,6 +31,12 @@ struct job_call {
     std::optional<sahara::response> refusal;  ///< a refused kill, answered if the job still runs
     sahara::patch_request patch;              ///< PATCH only
 };
+
+/// While request::cancel_wait lasts, a job being killed is read again: the time between two
+/// reads (500 ms, or longer so that a long wait takes at most 1,000 reads, well within the
+/// executor's rounds), and how many reads the wait allows after the first.
+std::chrono::milliseconds poll_interval(const sahara::request& req);
+int polls_for(const sahara::request& req);
 
 /// Builds an operation's call for the job on a cluster (kill_call, delete_call, ...).
 using call_on = translators::upstream_call (*)(const sahara::request&, std::string_view cluster);
