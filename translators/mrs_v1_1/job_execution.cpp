@@ -5,6 +5,7 @@
 #include "translators/common/replies.hpp"
 #include "translators/common/timefmt.hpp"
 #include "translators/mrs_v1_1/status.hpp"
+#include "translators/sahara/job_execution.hpp"
 
 #include <boost/json.hpp>
 
@@ -79,7 +80,8 @@ json::object render(const json::object& s, sahara::job_status status, const json
         out["return_code"] = *v;
     else
         out["return_code"] = nullptr;
-    out["job_configs"] = object_or_null(s, "job_configs");
+    auto configs = object_or_null(s, "job_configs");
+    out["job_configs"] = configs.is_null() ? configs : json::value(sahara::sanitized_job_configs(configs.get_object()));
     out["data_source_urls"] = object_or_null(s, "data_source_urls");
     out["is_public"] = flag(s, "is_public");
     out["is_protected"] = flag(s, "is_protected");

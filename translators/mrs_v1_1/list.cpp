@@ -301,7 +301,9 @@ step_result lister::take_page_read(std::span<const upstream_reply> fresh) {
             if (job_gone(r)) return stop(sahara::unknown_marker(req_, *q.marker));
         if (!succeeded(fresh[0], {200})) return stop(list_failure(req_, fresh[0], "job-executions detail"));
         auto* marker_row = envelope(fresh[0], "job_execution");
-        if (!marker_row) return stop(unusable_answer(req_, "job-executions answer has no job_execution object"));
+        auto* marker_id = marker_row ? marker_row->if_contains("id") : nullptr;
+        if (!marker_id || !marker_id->is_string() || marker_id->get_string().empty())
+            return stop(unusable_answer(req_, "job-executions answer has no job_execution object with an id"));
         std::array<const json::array*, 2> sides{};
         for (std::size_t k = 1; k < 3; ++k) {
             if (!succeeded(fresh[k], {200})) return stop(list_failure(req_, fresh[k], "job-executions list"));

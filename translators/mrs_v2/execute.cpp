@@ -134,7 +134,7 @@ sahara::response answer(const sahara::request& req, step_context& ctx, const sub
     auto status = bean_status(bean).value_or(sahara::job_status::pending);
     auto object = render(req, bean, s.sahara.cluster_id, status);
     object["job_id"] = s.sahara.template_id;
-    object["job_configs"] = json::value(s.sahara.job_configs);
+    object["job_configs"] = sahara::sanitized_job_configs(s.sahara.job_configs);
     return sahara::single(req, ctx, 202, std::move(object));
 }
 

@@ -114,8 +114,9 @@ json::object render(const sahara::request& req, const json::object& bean, std::s
     // Sahara's info is free-form (Oozie's facts there); here it holds MRS's (mrs-api.md §2J).
     json::object info;
     info["status"] = sahara::to_string(status);
+    // Not `arguments` or `properties`: they may hold keys (fs.obs.secret.key, ...).
     for (auto key : {"job_name", "job_type", "job_state", "job_result", "user", "queue", "app_id", "launcher_id",
-                     "tracking_url", "arguments", "properties"})
+                     "tracking_url"})
         if (auto* v = non_null(bean, key); v && v->is_string()) info[key] = *v;
     if (auto* v = non_null(bean, "job_progress"); v && v->is_number()) info["job_progress"] = *v;
     out["info"] = std::move(info);

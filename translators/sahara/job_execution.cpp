@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
+
 namespace sgw::sahara {
 
 boost::json::object to_version(boost::json::object o, api_version v) {
@@ -20,6 +22,32 @@ boost::json::object to_version(boost::json::object o, api_version v) {
             out["job_template_id"] = std::move(val);
         else
             out[k] = std::move(val);
+    }
+    return out;
+}
+
+namespace {
+
+bool holds_credentials(std::string_view name) {
+    std::string lower(name);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return lower.find("password") != std::string::npos || lower.ends_with(".secret.key") ||
+           lower.ends_with(".access.key") || lower == "fs.swift.service.sahara.username";
+}
+
+}  // namespace
+
+boost::json::object sanitized_job_configs(const boost::json::object& job_configs) {
+    boost::json::object out;
+    for (const auto& [k, v] : job_configs) {
+        if (k == "proxy_configs" || k == "trusts") continue;
+        if (k == "configs" && v.is_object()) {
+            boost::json::object configs;
+            for (const auto& [name, value] : v.get_object()) configs[name] = holds_credentials(name) ? boost::json::value("") : value;
+            out[k] = std::move(configs);
+        } else {
+            out[k] = v;
+        }
     }
     return out;
 }

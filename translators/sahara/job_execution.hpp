@@ -13,6 +13,12 @@ namespace sgw::sahara {
 /// v1.1 → v2 renames: tenant_id → project_id, job_id → job_template_id, no oozie_job_id.
 boost::json::object to_version(boost::json::object v1_1_object, api_version v);
 
+/// `job_configs` as Sahara shows it (sahara-api.md §3, the job-execution object): the values of
+/// configs that hold credentials blanked to "" (Sahara's swift and s3a ones, and their OBS
+/// counterparts `fs.obs.access.key`/`fs.obs.secret.key`; any name with "password" or ending in
+/// ".secret.key"/".access.key"), and `proxy_configs` and `trusts` left out.
+boost::json::object sanitized_job_configs(const boost::json::object& job_configs);
+
 /// "job_execution" (v1.1) or "job" (v2).
 std::string_view single_key(api_version v) noexcept;
 /// "job_executions" (v1.1) or "jobs" (v2).
