@@ -1,6 +1,8 @@
 // AK/SK request signing, "SDK-HMAC-SHA256" (mrs-api.md §6.2).
 #include "gateway/upstream/aksk.hpp"
 
+#include "translators/common/text.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -14,13 +16,7 @@ namespace sgw::aksk {
 
 namespace {
 
-constexpr char hex_upper[] = "0123456789ABCDEF";
 constexpr char hex_lower[] = "0123456789abcdef";
-
-bool unreserved(unsigned char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.' || c == '~';
-}
 
 int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
@@ -127,20 +123,7 @@ bool utf16_less(std::string_view a, std::string_view b) noexcept {
 
 }  // namespace
 
-std::string encode(std::string_view bytes) {
-    std::string out;
-    out.reserve(bytes.size());
-    for (unsigned char c : bytes) {
-        if (unreserved(c)) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex_upper[c >> 4];
-            out += hex_upper[c & 15];
-        }
-    }
-    return out;
-}
+std::string encode(std::string_view bytes) { return percent_encode(bytes); }
 
 std::string canonical_uri(std::string_view path) {
     std::string out;

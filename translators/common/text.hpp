@@ -16,4 +16,9 @@ std::string clean_text(std::string_view in, std::size_t max_bytes);
 /// Whether `in` is well-formed UTF-8.
 bool valid_utf8(std::string_view in) noexcept;
 
+/// `bytes` percent-encoded for a URL path segment or query value: RFC 3986's unreserved
+/// characters (`A-Z a-z 0-9 - . _ ~`) as they are, every other byte as `%XX`, upper-case hex.
+/// AK/SK signing encodes with exactly this set (mrs-api.md §6.2).
+std::string percent_encode(std::string_view bytes);
+
 }  // namespace sgw

@@ -4,6 +4,7 @@
 
 #include "translators/common/json_fields.hpp"
 #include "translators/common/replies.hpp"
+#include "translators/common/text.hpp"
 #include "translators/common/timefmt.hpp"
 #include "translators/mrs_v1_1/job_execution.hpp"
 #include "translators/mrs_v1_1/paths.hpp"
@@ -31,24 +32,6 @@ constexpr std::size_t calls_per_step = 32;    // one step's replies are gone thr
 constexpr std::size_t kept_objects = list_page_rows;  // a walk this short keeps the objects it read
 constexpr std::size_t single_reads_max = 200;         // a page this short reads its jobs one by one
 
-std::string encoded(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size());
-    for (unsigned char c : s) {
-        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                                c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::string project_path(const sahara::request& req, std::string_view rest) {
     std::string p = "/v1.1/";
     p += req.project_id;
@@ -62,12 +45,12 @@ std::string list_target(const sahara::request& req, bool descending, std::size_t
                         const std::optional<std::string>& marker) {
     std::string t = project_path(req, "job-executions?limit=" + std::to_string(limit) +
                                           (descending ? "&sort_by=-id" : "&sort_by=id"));
-    if (marker) t += "&marker=" + encoded(*marker);
+    if (marker) t += "&marker=" + percent_encode(*marker);
     return t;
 }
 
 std::string exes_target(const sahara::request& req, std::string_view cluster, long long page) {
-    return project_path(req, "job-exes?cluster_id=" + encoded(cluster) + "&page_size=" +
+    return project_path(req, "job-exes?cluster_id=" + percent_encode(cluster) + "&page_size=" +
                                  std::to_string(exe_page_rows) + "&current_page=" + std::to_string(page));
 }
 
@@ -280,7 +263,7 @@ step_result lister::begin() {
     // own object, the page after it, and the rows before it in reverse for `prev`; one row more
     // each way, should MRS start its pages at the marker instead.
     return ask(list_walk::phase::page_read,
-               {read(job_path(req_, "job-executions", encoded(*q.marker))),
+               {read(job_path(req_, "job-executions", percent_encode(*q.marker))),
                 read(list_target(req_, q.descending, *q.limit + 1, q.marker)),
                 read(list_target(req_, !q.descending, *q.limit + 1, q.marker))});
 }
@@ -413,10 +396,10 @@ step_result lister::drain() {
                 calls.push_back(read(exes_target(req_, w_.clusters[c.owner].id, c.page)));
                 break;
             case call_kind::exe_read:
-                calls.push_back(read(job_path(req_, "job-exes", encoded(w_.rows[c.owner].id))));
+                calls.push_back(read(job_path(req_, "job-exes", percent_encode(w_.rows[c.owner].id))));
                 break;
             case call_kind::job_read:
-                calls.push_back(read(job_path(req_, "job-executions", encoded(w_.rows[c.owner].id))));
+                calls.push_back(read(job_path(req_, "job-executions", percent_encode(w_.rows[c.owner].id))));
                 break;
         }
         w_.sent.push_back(c);

@@ -4,6 +4,7 @@
 #include "translators/common/json_fields.hpp"
 #include "translators/common/mrs_errors.hpp"
 #include "translators/common/replies.hpp"
+#include "translators/common/text.hpp"
 #include "translators/common/timefmt.hpp"
 #include "translators/mrs_v2/status.hpp"
 
@@ -13,42 +14,18 @@ namespace sgw::mrs_v2 {
 namespace json = boost::json;
 using namespace translators;
 
-namespace {
-
-// A path segment as MRS's answers gave it (a clusterId from cluster_infos, the job_id of a
-// submit), percent-encoded: whatever MRS sends cannot reshape the request line of a call.
-// The ids MRS documents (UUIDs, [A-Za-z0-9_-]) come out unchanged.
-std::string segment(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size());
-    for (unsigned char c : s) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
 std::string jobs_path(const sahara::request& req, std::string_view cluster) {
     std::string p = "/v2/";
     p += req.project_id;
     p += "/clusters/";
-    p += segment(cluster);
+    p += percent_encode(cluster);
     p += "/job-executions";
     return p;
 }
 
 upstream_call detail_call(const sahara::request& req, std::string_view cluster, std::chrono::milliseconds delay,
                           std::string_view id) {
-    upstream_call c{method::get, jobs_path(req, cluster) + "/" + segment(id.empty() ? req.id : id), {}, true};
+    upstream_call c{method::get, jobs_path(req, cluster) + "/" + percent_encode(id.empty() ? req.id : id), {}, true};
     c.delay = delay;
     return c;
 }

@@ -59,4 +59,11 @@ BOOST_AUTO_TEST_CASE(random_bytes_always_come_out_valid_and_bounded) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(percent_encoding_keeps_only_the_unreserved_set) {
+    BOOST_TEST(sgw::percent_encode("AZaz09-._~") == "AZaz09-._~");
+    BOOST_TEST(sgw::percent_encode("a b/c?d#e%f") == "a%20b%2Fc%3Fd%23e%25f");
+    BOOST_TEST(sgw::percent_encode("\r\n\xc3\xa9") == "%0D%0A%C3%A9");
+    BOOST_TEST(sgw::percent_encode("").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
