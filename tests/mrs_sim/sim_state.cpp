@@ -390,6 +390,32 @@ const cluster* sim_state::find_cluster(std::string_view project_id, std::string_
     return nullptr;
 }
 
+const cluster* sim_state::control_cluster(const std::optional<std::string>& project,
+                                          const std::optional<std::string>& cluster_id, std::string& problem) const {
+    std::optional<std::string> project_id = project;
+    if (!project_id && cluster_id) {
+        for (const auto& c : clusters_) {
+            if (c.id == *cluster_id) {
+                project_id = c.project;
+            }
+        }
+    }
+    if (!project_id && !projects_.empty()) {
+        project_id = projects_.front().id;
+    }
+    if (!project_id || !find_project(*project_id)) {
+        problem = "unknown project";
+        return nullptr;
+    }
+    for (const auto& candidate : clusters_) {
+        if (candidate.project == *project_id && (!cluster_id || candidate.id == *cluster_id)) {
+            return &candidate;
+        }
+    }
+    problem = "unknown cluster for that project";
+    return nullptr;
+}
+
 const cluster* sim_state::job_cluster(std::string_view project_id, std::string_view id) const {
     // sim choice: a terminated cluster is gone for job calls (mrs-api.md §10.4: clients treat
     // terminated as deleted); only cluster_infos still shows it.
@@ -1042,31 +1068,10 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
         return bad_control("protected must be a boolean");
     }
 
-    // Defaults: the cluster's project, else the first project; that project's first cluster.
-    std::optional<std::string> project_id = text("project");
-    const std::optional<std::string> cluster_id = text("cluster_id");
-    if (!project_id && cluster_id) {
-        for (const auto& c : clusters_) {
-            if (c.id == *cluster_id) {
-                project_id = c.project;
-            }
-        }
-    }
-    if (!project_id && !projects_.empty()) {
-        project_id = projects_.front().id;
-    }
-    if (!project_id || !find_project(*project_id)) {
-        return bad_control("unknown project");
-    }
-    const cluster* c = nullptr;
-    for (const auto& candidate : clusters_) {
-        if (candidate.project == *project_id && (!cluster_id || candidate.id == *cluster_id)) {
-            c = &candidate;
-            break;
-        }
-    }
+    std::string problem;
+    const cluster* c = control_cluster(text("project"), text("cluster_id"), problem);
     if (!c) {
-        return bad_control("unknown cluster for that project");
+        return bad_control(problem);
     }
     const auto status = parse_status(text("state").value_or("running"));
     if (!status) {
@@ -1080,7 +1085,7 @@ reply sim_state::add_job(std::string_view body, std::int64_t now_ms) {
     // sim choice: jobs made here hold their state until cancelled, like the seeded ones.
     job_execution j;
     j.id = id;
-    j.project = *project_id;
+    j.project = c->project;
     j.cluster_id = c->id;
     j.job_name = text("job_name").value_or("sim-job");
     j.status = *status;

@@ -348,6 +348,11 @@ private:
     const cluster* find_cluster(std::string_view project_id, std::string_view id) const;
     // A cluster that takes job calls: a terminated one is gone for them (mrs-api.md §10.4).
     const cluster* job_cluster(std::string_view project_id, std::string_view id) const;
+    // The cluster a control call that makes one job means (POST /_sim/jobs, v1.1 and v2): by
+    // default the cluster's project, else the first project, and that project's first cluster.
+    // nullptr with `problem` set when there is none.
+    const cluster* control_cluster(const std::optional<std::string>& project, const std::optional<std::string>& cluster_id,
+                                   std::string& problem) const;
     // The project's first k clusters; missing ones are made (bulk seeding, v1.1 and v2).
     std::vector<std::string> first_clusters(const std::string& project_id, std::size_t k, std::int64_t now_ms);
     job_execution* visible_job(std::string_view project_id, std::string_view id, std::int64_t now_ms);

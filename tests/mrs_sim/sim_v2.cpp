@@ -620,31 +620,10 @@ reply sim_state::add_v2_job(const json::object& in, std::int64_t now_ms) {
             return bad_control(problem);
         }
     }
-    // Defaults as for v1.1 jobs: the cluster's project, else the first project; its first cluster.
-    std::optional<std::string> project_id = text("project");
-    const std::optional<std::string> cluster_id = text("cluster_id");
-    if (!project_id && cluster_id) {
-        for (const auto& c : clusters_) {
-            if (c.id == *cluster_id) {
-                project_id = c.project;
-            }
-        }
-    }
-    if (!project_id && !projects_.empty()) {
-        project_id = projects_.front().id;
-    }
-    if (!project_id || !find_project(*project_id)) {
-        return bad_control("unknown project");
-    }
-    const cluster* c = nullptr;
-    for (const auto& candidate : clusters_) {
-        if (candidate.project == *project_id && (!cluster_id || candidate.id == *cluster_id)) {
-            c = &candidate;
-            break;
-        }
-    }
+    std::string problem;
+    const cluster* c = control_cluster(text("project"), text("cluster_id"), problem);
     if (!c) {
-        return bad_control("unknown cluster for that project");
+        return bad_control(problem);
     }
     const auto status = parse_status(text("state").value_or("running"));
     if (!status) {
@@ -665,7 +644,7 @@ reply sim_state::add_v2_job(const json::object& in, std::int64_t now_ms) {
     }
     v2_job j;
     j.id = id;
-    j.project = *project_id;
+    j.project = c->project;
     j.cluster_id = c->id;
     j.job_name = text("job_name").value_or("sim-v2-job");
     j.job_type = stored_type(type);
