@@ -8,7 +8,8 @@
 //                   '2' refresh-status, '3' cancel, '4' update, '5' delete, '6' execute for
 //                   the first backend);
 //        flags:     (byte - '0') bits: 1 v2, 2 deleted lately, 4 the job is being killed,
-//                   8 another job is being killed;
+//                   8 another job is being killed, 16 the job's cluster is remembered,
+//                   32 the job was found on no cluster lately, 64 a cancel may wait 1 s;
 //        id:        the job execution (v1.1 execute: job template) id; bytes outside
 //                   [A-Za-z0-9_-] are dropped, as the router would never pass them
 //   2. the query, k=v&k=v (decoded bytes, as the router hands them over)
@@ -91,6 +92,9 @@ sahara::request request_of(const subject& s, const std::vector<std::string_view>
     req.deleted_lately = (flags & 2u) != 0;
     if ((flags & 4u) && has_id) req.being_killed.push_back(req.id);
     if (flags & 8u) req.being_killed.emplace_back("3c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e02");
+    if ((flags & 16u) && has_id) req.job_cluster = "ef7b54f2-3d92-49b2-a6d7-94607e1ea7df";
+    req.unknown_lately = (flags & 32u) != 0 && has_id;
+    if (flags & 64u) req.cancel_wait = std::chrono::milliseconds(1000);
 
     std::string_view query = fuzz::line_at(ls, 1);
     while (!query.empty()) {

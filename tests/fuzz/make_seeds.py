@@ -25,7 +25,7 @@ CORPUS = os.path.join(HERE, "corpus")
 MAX_SEED = 8 * 1024
 
 # Backend folders in registry order (translators/registry.cpp) and sahara::operation order.
-BACKENDS = ["mrs_v1_1"]
+BACKENDS = ["mrs_v1_1", "mrs_v2"]
 OPERATIONS = ["list", "show", "refresh_status", "cancel", "update", "remove", "execute"]
 # Fixture folder -> the operations whose seeds it gives.
 FOLDER_OPS = {
@@ -86,8 +86,15 @@ def translator_seed(backend_index, op, doc):
         flags |= 4
     if any(k != request.get("id") for k in killed):
         flags |= 8
-    selector = chr(ord("0") + backend_index * len(OPERATIONS) + OPERATIONS.index(op))
-    head = selector + chr(ord("0") + flags) + request.get("id", "")
+    if request.get("job_cluster"):
+        flags |= 16
+    if request.get("unknown_lately"):
+        flags |= 32
+    if request.get("cancel_wait_ms"):
+        flags |= 64
+    # The flags byte may pass 127: the head line is bytes, not UTF-8 text.
+    head = bytes([ord("0") + backend_index * len(OPERATIONS) + OPERATIONS.index(op), ord("0") + flags])
+    head += request.get("id", "").encode("utf-8")
     query = "&".join(k + "=" + v for k, v in request.get("query", []))
     content_type = request.get("content_type", "application/json")
     if "body" in request:
@@ -100,7 +107,7 @@ def translator_seed(backend_index, op, doc):
             replies.append(step["reply"])
         replies.extend(step.get("replies", []))
         replies.extend(call["reply"] for call in step.get("calls", []))
-    return "\n".join([head, query, content_type, body] + [reply_line(r) for r in replies])
+    return head + b"\n" + "\n".join([query, content_type, body] + [reply_line(r) for r in replies]).encode("utf-8")
 
 
 def translator_seeds():
