@@ -329,6 +329,20 @@ BOOST_AUTO_TEST_CASE(cancel_waits_for_the_kill_when_told_to) {
     started = std::chrono::steady_clock::now();
     BOOST_TEST(check_cancelled(s.cancel(demo_v2(7)), demo_v2(7)) == "TOBEKILLED");
     BOOST_TEST((std::chrono::steady_clock::now() - started < 700ms));
+
+    // DELETE of a running job with the wait: killed, read until KILLED, then deleted in MRS too.
+    s.start_gateway(v2_flags({"--upstream-cancel-wait-ms", "3000"}), sim_url(s));
+    const auto id = add_v2_job(s, live_clusters(s)[1], "running");
+    started = std::chrono::steady_clock::now();
+    s.reset_stats();
+    client c(s.gw_port());
+    auto r = c.request(http::verb::delete_, jobs_path + "/" + id, {{"X-Auth-Token", demo_token}});
+    BOOST_TEST(r.status == 204u, r.body);
+    BOOST_TEST((std::chrono::steady_clock::now() - started >= 700ms));
+    BOOST_TEST_MESSAGE("delete of a running job with a 3000 ms wait: " << describe(measure(s)));
+    BOOST_TEST(measure(s).of("v2_delete") == 2);  // refused while it ran, then done
+    BOOST_TEST(!sim_v2_job(s, id).has_value());
+    check_error(c.request(http::verb::get, jobs_path + "/" + id, {{"X-Auth-Token", demo_token}}), 404, "NOT_FOUND");
 }
 
 BOOST_AUTO_TEST_CASE(delete_running_and_finished_jobs) {
@@ -514,6 +528,55 @@ BOOST_AUTO_TEST_CASE(execute_then_show_warm) {
     auto msg = check_error(no_type, 400, "INVALID_DATA");
     BOOST_TEST(msg.find("mrs.job_type") != std::string::npos, msg);
     BOOST_TEST(measure(s).of("v2_submit") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(lists_skip_terminated_clusters_and_those_without_the_v2_api) {
+    // The other project: a running cluster with one v2 job, a legacy cluster (MRS 1.8.10, every
+    // v2 call answers 0167) and a terminated one.
+    const std::string other_project = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    stack s({}, v2_flags());
+    s.reset_stats();
+    auto r = http_get(s.gw_port(), "/v1.1/" + other_project + "/job-executions", other_token);
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    const auto body = r.json();
+    const auto& rows = body.at("job_executions").as_array();
+    BOOST_TEST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].at("id").as_string() == "d2000000-0000-4000-8000-000000000001");
+    BOOST_TEST(rows[0].at("cluster_id").as_string() == "c2000000-0000-4000-8000-000000000001");
+    BOOST_TEST(rows[0].at("tenant_id").as_string() == other_project);
+    auto m = measure(s);
+    BOOST_TEST_MESSAGE("list of the other project: " << describe(m));
+    BOOST_TEST(m.of("cluster_list") == 1);
+    BOOST_TEST(m.of("v2_list") == 2);  // not the terminated cluster
+    // The demo token does not list the other project.
+    check_error(http_get(s.gw_port(), "/v1.1/" + other_project + "/job-executions", demo_token), 401, "UNAUTHORIZED");
+}
+
+BOOST_AUTO_TEST_CASE(patch_cancel_and_refresh_status_on_a_warm_job) {
+    stack s({}, v2_flags());
+    client c(s.gw_port());
+    const std::vector<std::pair<std::string, std::string>> h = {{"X-Auth-Token", demo_token},
+                                                                {"Content-Type", "application/json"}};
+    const auto path = jobs_path + "/" + demo_v2(7);
+    shown(c.request(http::verb::get, path + "/refresh-status", auth), demo_v2(7));
+    s.reset_stats();
+    auto patched = c.request(http::verb::patch, path, h, R"({"info": {"status": "cancel"}})");
+    BOOST_TEST_REQUIRE(patched.status == 202u, patched.body);
+    check_envelope(patched);
+    BOOST_TEST(status_of(patched) == "TOBEKILLED");
+    BOOST_TEST(measure(s).of("v2_kill") == 1);
+    BOOST_TEST(measure(s).of("v2_show") == 1);
+    BOOST_TEST(measure(s).total() == 2);
+    // Until the kill lands, show, refresh-status and the list say TOBEKILLED.
+    BOOST_TEST(status_of(c.request(http::verb::get, path, auth)) == "TOBEKILLED");
+    BOOST_TEST(status_of(c.request(http::verb::get, path + "/refresh-status", auth)) == "TOBEKILLED");
+    auto listed = c.request(http::verb::get, jobs_path + "?status=tobekilled", auth);
+    BOOST_TEST_REQUIRE(listed.status == 200u, listed.body);
+    const auto rows = listed.json();
+    BOOST_TEST_REQUIRE(rows.at("job_executions").as_array().size() == 1u);
+    BOOST_TEST(rows.at("job_executions").at(0).at("id").as_string() == demo_v2(7));
+    std::this_thread::sleep_for(400ms);
+    BOOST_TEST(status_of(c.request(http::verb::get, path, auth)) == "KILLED");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
