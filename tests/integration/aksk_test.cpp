@@ -4,16 +4,25 @@
 // token ever reaches the gateway's log.
 #include "checks.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <csignal>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <fcntl.h>
 #include <fstream>
 #include <spawn.h>
 #include <sstream>
 #include <string>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -159,6 +168,80 @@ exit_result run_gateway(const std::vector<std::string>& flags, const std::vector
     r.err = slurp(err_path);
     return r;
 }
+
+// An upstream that records each request's headers and answers every one as MRS answers an
+// unknown job (400 0176), so that the headers the gateway sends to MRS can be read.
+class recording_upstream {
+public:
+    using headers = std::map<std::string, std::string>;
+
+    recording_upstream() : shared_(std::make_shared<shared>()) {
+        namespace net = boost::asio;
+        acceptor_.open(net::ip::tcp::v4());
+        acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
+        acceptor_.listen();
+        port_ = acceptor_.local_endpoint().port();
+        thread_ = std::thread([this] {
+            for (;;) {
+                boost::system::error_code ec;
+                net::ip::tcp::socket sock(shared_->ioc);
+                acceptor_.accept(sock, ec);
+                if (ec) return;
+                std::thread(serve, std::move(sock), shared_).detach();
+            }
+        });
+    }
+    ~recording_upstream() {
+        boost::system::error_code ec;
+        ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+        acceptor_.close(ec);
+        thread_.join();
+    }
+    unsigned short port() const { return port_; }
+    std::vector<headers> requests() const {
+        std::lock_guard lock(shared_->mutex);
+        return shared_->seen;
+    }
+
+private:
+    // Owned by the connection threads too (detached): the io_context outlives their sockets.
+    struct shared {
+        boost::asio::io_context ioc;
+        mutable std::mutex mutex;
+        std::vector<headers> seen;
+    };
+    static void serve(boost::asio::ip::tcp::socket sock, std::shared_ptr<shared> state) {
+        namespace beast = boost::beast;
+        timeval tv{5, 0};  // every wait bounded: an idle keep-alive connection ends after 5 s
+        ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        beast::flat_buffer buf;
+        for (;;) {
+            beast::http::request<beast::http::string_body> req;
+            boost::system::error_code ec;
+            beast::http::read(sock, buf, req, ec);
+            if (ec) return;
+            headers h;
+            for (auto& f : req) h[std::string(f.name_string())] = std::string(f.value());
+            h[":target"] = std::string(req.target());
+            {
+                std::lock_guard lock(state->mutex);
+                state->seen.push_back(std::move(h));
+            }
+            beast::http::response<beast::http::string_body> res{beast::http::status::bad_request, 11};
+            res.set(beast::http::field::content_type, "application/json;charset=UTF-8");
+            res.body() = R"({"error_code":"0176","error_msg":"The job does not exist."})";
+            res.keep_alive(req.keep_alive());
+            res.prepare_payload();
+            beast::http::write(sock, res, ec);
+            if (ec || !req.keep_alive()) return;
+        }
+    }
+
+    std::shared_ptr<shared> shared_;
+    boost::asio::ip::tcp::acceptor acceptor_{shared_->ioc};
+    unsigned short port_ = 0;
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -363,6 +446,58 @@ BOOST_AUTO_TEST_CASE(check_config_refuses_unusable_key_files) {
     BOOST_TEST(no_identity.status == 2);
     BOOST_TEST(no_identity.err.find("identity.url") != std::string::npos, no_identity.err);
     BOOST_TEST(no_identity.err.find(secret_key) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(mrs_sees_the_signature_and_never_the_client_token) {
+    recording_upstream mrs;  // declared first: the gateway ends before it, closing its connections
+    stack s;                 // the simulator answers the identity calls
+    const std::string upstream = "http://127.0.0.1:" + std::to_string(mrs.port());
+    const std::string path = jobs_path + "/a1000000-0000-4000-8000-000000000001";
+
+    // Control: with passthrough, MRS gets the client's token (so the recorder sees headers).
+    s.start_gateway({}, upstream);
+    check_error(http_get(s.gw_port(), path, demo_token), 404, "NOT_FOUND");
+    auto passthrough = mrs.requests();
+    BOOST_TEST_REQUIRE(!passthrough.empty());
+    BOOST_TEST(passthrough.front()["X-Auth-Token"] == demo_token);
+
+    const std::string keys_file = s.workdir + "/keys.toml";
+    write_file(keys_file, keys_toml(secret_key, security_token), 0600);
+    s.start_gateway({"--auth-mode", "aksk", "--auth-credentials-file", keys_file, "--identity-url", sim_url(s) + "/v3"},
+                    upstream);
+    check_error(http_get(s.gw_port(), path, demo_token), 404, "NOT_FOUND");
+    const auto all = mrs.requests();
+    BOOST_TEST_REQUIRE(all.size() > passthrough.size());
+    for (auto it = all.begin() + static_cast<std::ptrdiff_t>(passthrough.size()); it != all.end(); ++it) {
+        auto h = *it;
+        BOOST_TEST_CONTEXT(h[":target"]) {
+            BOOST_TEST(h.count("X-Auth-Token") == 0u);
+            BOOST_TEST(h["Authorization"].starts_with("SDK-HMAC-SHA256 Access=" + access_key + ", SignedHeaders="),
+                       h["Authorization"]);
+            BOOST_TEST(h["Authorization"].find("x-sdk-date") != std::string::npos);
+            BOOST_TEST(h.count("X-Sdk-Date") == 1u);
+            BOOST_TEST(h["X-Project-Id"] == demo_project);
+            BOOST_TEST(h["X-Security-Token"] == security_token);
+            for (auto& [name, value] : h) {
+                BOOST_TEST(value.find(demo_token) == std::string::npos, name);
+                BOOST_TEST(value.find(secret_key) == std::string::npos, name);
+            }
+        }
+    }
+    check_log_clean(s);
+}
+
+BOOST_AUTO_TEST_CASE(identity_down_is_503_without_calling_mrs) {
+    signed_stack ss("mrs-v2");
+    auto& s = ss.s;
+    s.start_gateway({"--backend", "mrs-v2", "--auth-mode", "aksk", "--auth-credentials-file", ss.keys_file,
+                     "--identity-url", "http://127.0.0.1:1/v3"},
+                    sim_url(s));
+    s.reset_stats();
+    check_error(http_get(s.gw_port(), jobs_path + "/d1000000-0000-4000-8000-000000000001", demo_token), 503,
+                "SERVICE_UNAVAILABLE");
+    BOOST_TEST(s.stats().at("requests").as_int64() == 0);
+    check_log_clean(s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
