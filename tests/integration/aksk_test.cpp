@@ -415,11 +415,18 @@ BOOST_AUTO_TEST_CASE(check_config_refuses_unusable_key_files) {
     write_file(dir + "/world.toml", keys_toml(secret_key), 0644);
     write_file(dir + "/group-writable.toml", keys_toml(secret_key), 0660);
     ::mkdir((dir + "/a-directory").c_str(), 0700);
+    // Mistakes next to the secret: the messages give the position, never the text.
+    write_file(dir + "/typo.toml", "access_key = \"" + access_key + "\"\nsecret_kye = \"" + secret_key + "\"\n", 0600);
+    write_file(dir + "/unterminated.toml", "access_key = \"" + access_key + "\"\nsecret_key = \"" + secret_key + "\n", 0600);
+    write_file(dir + "/no-secret.toml", "access_key = \"" + access_key + "\"\n", 0600);
     const bad_case cases[] = {
         {"world-readable", dir + "/world.toml", {"world.toml", "0644", "others may access"}},
         {"group-writable", dir + "/group-writable.toml", {"group-writable.toml", "0660"}},
         {"missing", dir + "/missing.toml", {"missing.toml", "cannot open"}},
         {"a directory", dir + "/a-directory", {"a-directory", "not a regular file"}},
+        {"a misspelt key", dir + "/typo.toml", {"typo.toml", "line 2", "unknown key"}},
+        {"bad TOML", dir + "/unterminated.toml", {"unterminated.toml", "not valid TOML", "line 2"}},
+        {"no secret", dir + "/no-secret.toml", {"no-secret.toml", "secret_key is missing"}},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.what) {
