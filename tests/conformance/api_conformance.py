@@ -48,8 +48,8 @@ from harness import (  # noqa: E402  (harness also holds the import guard for sa
     SEED_FIFTH_RUNNING, SEED_KILLED, SEED_OTHER_PROJECT, SEED_PROTECTED, SEED_RUNNING, SEED_STARTING,
     SEED_SUCCEEDED, SIM_TO_SAHARA, STATE_JOBS_KEY, TEMPLATE_SPARK, TEMPLATE_WORDCOUNT, TOKEN, UNKNOWN_JOB, V2,
     V2_JOB_TYPE_KEY, Child, Failure, check, check_common_headers, die_with_parent, expect_api_error,
-    expect_client_error, http, make_sahara_client, mrs_calls, run_cases, run_main, check_page, sim_has_job, sim_http, sim_job,
-    sim_jobs, sim_new_job, sim_reset_stats, sim_state, sim_stats, started_pair)
+    expect_client_error, http, make_sahara_client, mrs_calls, run_cases, run_main, check_page, sim_has_job,
+    sim_http, sim_job, sim_jobs, sim_new_job, sim_reset_stats, sim_state, sim_stats, started_pair)
 
 KILL_DELAY_MS = 400           # mrs-sim --kill-delay-ms: a cancelled job becomes KILLED after this
 START_DELAY_MS = 300          # mrs-sim --start-delay-ms: an executed job is Starting (PENDING) this long
