@@ -5,7 +5,9 @@ simulator.  Run the scripts with Debian's interpreter (/usr/bin/python3): it is 
 python3-saharaclient and python3-keystoneauth1.  Everything here listens on and talks to 127.0.0.1 only.
 
 What lives here:
-  * constants of the simulator's --seed-demo data set,
+  * the backend under test (--backend mrs-v1.1|mrs-v2, read when this module is imported, so that the
+    scripts' `from harness import SEED_RUNNING` get that backend's ids) and the constants of the
+    simulator's --seed-demo data set for it,
   * Failure / check(): the assertion used by every case,
   * Child: a server binary started on port 0 that prints "listening HOST:PORT" (PR_SET_PDEATHSIG, drained
     stdout, bounded start, stderr to a log file),
@@ -50,20 +52,78 @@ OTHER_PROJECT = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 TOKEN = "demo-token"
 OTHER_TOKEN = "other-token"                      # valid, but for OTHER_PROJECT
 
+# The backend the gateway runs (gateway flag --backend); every script takes --backend and passes it on.
+BACKENDS = ("mrs-v1.1", "mrs-v2")
+
+
+def _backend_arg():
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--backend", choices=BACKENDS, default="mrs-v1.1")
+    known, _ = ap.parse_known_args()
+    return known.backend
+
+
+BACKEND = _backend_arg()
+V2 = BACKEND == "mrs-v2"
+
 # --seed-demo data (see GET /_sim/state)
 CLUSTER_1 = "c1000000-0000-4000-8000-000000000001"
 CLUSTER_2 = "c1000000-0000-4000-8000-000000000002"
+CLUSTER_3 = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000003"
+CLUSTER_4 = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000004"
+CLUSTER_5 = "c36b2a9f-0c1d-3e4f-5a8b-7c6d00000005"
+DEMO_CLUSTERS = (CLUSTER_1, CLUSTER_2, CLUSTER_3, CLUSTER_4, CLUSTER_5)   # the demo project's, none terminated
 TEMPLATE_WORDCOUNT = "b1000000-0000-4000-8000-000000000001"   # MRS job object, MapReduce
 TEMPLATE_SPARK = "b1000000-0000-4000-8000-000000000002"       # MRS job object, Spark
-SEED_RUNNING_1 = "a1000000-0000-4000-8000-000000000001"
-SEED_RUNNING = "a1000000-0000-4000-8000-000000000002"
-SEED_STARTING = "a1000000-0000-4000-8000-000000000003"
-SEED_SUCCEEDED = "a1000000-0000-4000-8000-000000000004"
-SEED_FAILED = "a1000000-0000-4000-8000-000000000005"
-SEED_KILLED = "a1000000-0000-4000-8000-000000000006"
-SEED_PROTECTED = "a1000000-0000-4000-8000-000000000007"
-SEED_OTHER_PROJECT = "a2000000-0000-4000-8000-000000000001"
 UNKNOWN_JOB = "deadbeef-0000-4000-8000-00000000beef"
+
+# The same roles in each backend's demo data: v1.1 job executions, or v2 jobs (their own id space).
+SEEDS = {
+    "mrs-v1.1": {
+        "SEED_RUNNING_1": "a1000000-0000-4000-8000-000000000001",
+        "SEED_RUNNING": "a1000000-0000-4000-8000-000000000002",
+        "SEED_STARTING": "a1000000-0000-4000-8000-000000000003",
+        "SEED_SUCCEEDED": "a1000000-0000-4000-8000-000000000004",
+        "SEED_FAILED": "a1000000-0000-4000-8000-000000000005",
+        "SEED_KILLED": "a1000000-0000-4000-8000-000000000006",
+        "SEED_PROTECTED": "a1000000-0000-4000-8000-000000000007",   # running, MRS refuses its cancel/delete
+        "SEED_ERROR": None,
+        "SEED_FIFTH_RUNNING": None,
+        "SEED_FIFTH_SUCCEEDED": None,
+        "SEED_OTHER_PROJECT": "a2000000-0000-4000-8000-000000000001",
+    },
+    "mrs-v2": {
+        "SEED_RUNNING_1": "d1000000-0000-4000-8000-000000000007",   # RUNNING on the fifth cluster
+        "SEED_RUNNING": "d1000000-0000-4000-8000-000000000001",     # RUNNING on cluster 1
+        "SEED_STARTING": "d1000000-0000-4000-8000-000000000002",    # ACCEPTED on cluster 2
+        "SEED_SUCCEEDED": "d1000000-0000-4000-8000-000000000003",   # FINISHED/SUCCEEDED on cluster 1
+        "SEED_FAILED": "d1000000-0000-4000-8000-000000000004",      # FINISHED/FAILED on cluster 2
+        "SEED_KILLED": "d1000000-0000-4000-8000-000000000005",      # KILLED on cluster 3
+        "SEED_PROTECTED": None,                                     # v2 jobs have no protection
+        "SEED_ERROR": "d1000000-0000-4000-8000-000000000006",       # FAILED/FAILED on cluster 4
+        "SEED_FIFTH_RUNNING": "d1000000-0000-4000-8000-000000000007",
+        "SEED_FIFTH_SUCCEEDED": "d1000000-0000-4000-8000-000000000008",
+        "SEED_OTHER_PROJECT": "d2000000-0000-4000-8000-000000000001",
+    },
+}
+SEED_RUNNING_1 = SEEDS[BACKEND]["SEED_RUNNING_1"]
+SEED_RUNNING = SEEDS[BACKEND]["SEED_RUNNING"]
+SEED_STARTING = SEEDS[BACKEND]["SEED_STARTING"]
+SEED_SUCCEEDED = SEEDS[BACKEND]["SEED_SUCCEEDED"]
+SEED_FAILED = SEEDS[BACKEND]["SEED_FAILED"]
+SEED_KILLED = SEEDS[BACKEND]["SEED_KILLED"]
+SEED_PROTECTED = SEEDS[BACKEND]["SEED_PROTECTED"]
+SEED_ERROR = SEEDS[BACKEND]["SEED_ERROR"]
+SEED_FIFTH_RUNNING = SEEDS[BACKEND]["SEED_FIFTH_RUNNING"]
+SEED_FIFTH_SUCCEEDED = SEEDS[BACKEND]["SEED_FIFTH_SUCCEEDED"]
+SEED_OTHER_PROJECT = SEEDS[BACKEND]["SEED_OTHER_PROJECT"]
+
+# Where /_sim/state keeps this backend's jobs, and the "api" of POST /_sim/jobs.
+STATE_JOBS_KEY = "v2_jobs" if V2 else "jobs"
+SIM_JOB_API = "v2" if V2 else "v1.1"
+
+# mrs-v2 execute needs the MRS job type in job_configs.configs (docs/api-coverage.md, execute on mrs-v2).
+V2_JOB_TYPE_KEY = "mrs.job_type"
 
 # The status Sahara shows for each simulator state name (mrs-sim README, "Job states").
 SIM_TO_SAHARA = {"starting": "PENDING", "running": "RUNNING", "succeeded": "SUCCEEDED", "failed": "FAILED",
@@ -214,7 +274,12 @@ def sim_http(sim, method, path, body=None, headers=None):
 
 
 def sim_new_job(sim, state, protected=False, **extra):
-    spec = {"state": state, "protected": protected}
+    """A job of this backend's kind (POST /_sim/jobs; "api": "v2" on mrs-v2, where no job is protected)."""
+    if V2:
+        check(not protected, "mrs-v2 jobs cannot be protected (test bug)")
+        spec = {"api": "v2", "state": state}
+    else:
+        spec = {"state": state, "protected": protected}
     spec.update(extra)
     status, body = sim_http(sim, "POST", "/_sim/jobs", spec)
     check(status == 201 and body and "id" in body, "simulator refused to create a %s job" % state, status, body)
@@ -229,24 +294,34 @@ def sim_state(sim):
 
 def sim_jobs(sim, project=PROJECT):
     """{id: job} of one project, as the simulator holds them now."""
-    return {j["id"]: j for j in sim_state(sim)["jobs"] if j["project"] == project}
+    return {j["id"]: j for j in sim_state(sim)[STATE_JOBS_KEY] if j["project"] == project}
 
 
 def sim_job(sim, job_id):
-    for job in sim_state(sim)["jobs"]:
+    for job in sim_state(sim)[STATE_JOBS_KEY]:
         if job["id"] == job_id:
             return job
     raise Failure("job %s not in /_sim/state" % job_id)
 
 
 def sim_has_job(sim, job_id):
-    return any(j["id"] == job_id for j in sim_state(sim)["jobs"])
+    return any(j["id"] == job_id for j in sim_state(sim)[STATE_JOBS_KEY])
 
 
 def sim_stats(sim):
     status, body = sim_http(sim, "GET", "/_sim/stats")
     check(status == 200, "GET /_sim/stats", status)
     return body
+
+
+def sim_reset_stats(sim):
+    status, body = sim_http(sim, "POST", "/_sim/stats/reset")
+    check(status == 200, "POST /_sim/stats/reset", status, body)
+
+
+def mrs_calls(sim):
+    """{endpoint: count} of the MRS calls since the last reset, zero counts left out."""
+    return {k: v for k, v in sim_stats(sim)["by_endpoint"].items() if v}
 
 
 def sim_set_faults(sim, faults):
@@ -337,7 +412,8 @@ def start_pair(args, logdir, tag, sim_extra=(), gw_extra=(), identity=False):
     try:
         sim.start()
         upstream = "http://%s:%d" % (HOST, sim.port)
-        argv = [args.gateway, "--listen", HOST + ":0", "--threads", "2", "--upstream", upstream]
+        argv = [args.gateway, "--listen", HOST + ":0", "--threads", "2", "--upstream", upstream,
+                "--backend", args.backend]
         if identity:
             argv += ["--identity-url", upstream + "/v3"]
         gw = Child("gateway-" + tag, argv + list(gw_extra), logdir)
@@ -387,6 +463,8 @@ def run_main(description, run_phases):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--gateway", required=True, help="path of the sahara-gateway binary")
     ap.add_argument("--sim", required=True, help="path of the mrs-sim binary")
+    ap.add_argument("--backend", choices=BACKENDS, default="mrs-v1.1",
+                    help="the gateway's upstream backend (default mrs-v1.1)")
     ap.add_argument("--keep-logs", action="store_true", help="keep the children's stderr logs")
     ap.add_argument("--verbose", action="store_true", help="print children's stderr on failure")
     args = ap.parse_args()
@@ -396,6 +474,7 @@ def run_main(description, run_phases):
             print("0 passed, 1 failed")
             return 2
 
+    print("# backend: %s" % args.backend, flush=True)
     tally = {"passed": 0, "failed": 0}
     logdir = tempfile.mkdtemp(prefix="sgw-conformance-")
     try:
