@@ -2,7 +2,8 @@
 """Lists at 500, 5,000 and 50,000 jobs: MRS calls, time and gateway CPU per list shape.
 
     tests/load/bench_lists.py --gateway build/release/sahara-gateway \
-                              --sim build/release/tests/mrs_sim/mrs-sim [--sizes 500,5000,50000]
+                              --sim build/release/tests/mrs_sim/mrs-sim [--sizes 500,5000,50000] \
+                              [--backend mrs-v1.1|mrs-v2]
 
 Starts mrs-sim (--seed-demo) and one gateway (1 worker thread) on 127.0.0.1, grows the demo
 project to each size over 5 clusters in one control call (POST /_sim/jobs with "count"), and
@@ -58,23 +59,27 @@ def main():
     ap.add_argument("--gateway", required=True)
     ap.add_argument("--sim", required=True)
     ap.add_argument("--sizes", default="500,5000,50000")
+    ap.add_argument("--backend", default="mrs-v1.1", choices=("mrs-v1.1", "mrs-v2"))
     args = ap.parse_args()
+    v2 = args.backend == "mrs-v2"
     logdir = "/tmp" if os.path.isdir("/tmp") else "."
     sim = Child("mrs-sim", [args.sim, "--listen", HOST + ":0", "--seed-demo"], logdir)
     sim.start()
     gw = Child("gateway", [args.gateway, "--listen", HOST + ":0", "--threads", "1", "--upstream",
-                           "http://%s:%d" % (HOST, sim.port), "--upstream-request-timeout-ms", "600000"], logdir)
+                           "http://%s:%d" % (HOST, sim.port), "--upstream-request-timeout-ms", "600000",
+                           "--backend", args.backend], logdir)
     gw.start()
     try:
         print("| jobs | list | MRS calls | time (median of %d) | gateway CPU | gateway RSS after |" % RUNS)
         print("|---|---|---|---|---|---|")
         for size in (int(s) for s in args.sizes.split(",")):
             _, _, state = http(sim.port, "GET", "/_sim/state")
-            have = sum(1 for j in state["jobs"] if j["project"] == PROJECT)
+            have = sum(1 for j in state["v2_jobs" if v2 else "jobs"] if j["project"] == PROJECT)
             if size > have:
-                status, _, _ = http(sim.port, "POST", "/_sim/jobs",
-                                    {"count": size - have, "clusters": 5,
-                                     "states": {"running": 2, "succeeded": 3, "killed": 1}})
+                seed = {"count": size - have, "clusters": 5, "states": {"running": 2, "succeeded": 3, "killed": 1}}
+                if v2:
+                    seed["api"] = "v2"
+                status, _, _ = http(sim.port, "POST", "/_sim/jobs", seed)
                 assert status == 201, status
             path = "/v1.1/%s/job-executions" % PROJECT
             _, first = get(gw.port, path + "?limit=20")
