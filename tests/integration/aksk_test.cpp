@@ -192,10 +192,12 @@ public:
         });
     }
     ~recording_upstream() {
-        boost::system::error_code ec;
+        // shutdown(2) wakes the blocked accept (it fails with EINVAL); the acceptor is closed
+        // only once its thread has ended, so no two threads touch it at once.
         ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-        acceptor_.close(ec);
         thread_.join();
+        boost::system::error_code ec;
+        acceptor_.close(ec);
     }
     unsigned short port() const { return port_; }
     std::vector<headers> requests() const {
