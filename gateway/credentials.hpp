@@ -78,7 +78,6 @@ public:
     /// the old ones stay and the error is returned.
     std::optional<std::string> reload();
 
-    const credentials_source& source() const noexcept { return src_; }
 
 private:
     void replace(aksk::credentials next);

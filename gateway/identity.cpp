@@ -128,7 +128,6 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::as
     using result = boost::system::result<std::string, std::error_code>;
     const auto now = upstream::clock::now();
     auto fail = [](fault f) { return result(boost::system::in_place_error, make_error_code(f)); };
-    ++asked_;
     translators::upstream_call call{translators::method::get, "/auth/tokens", {}, true};
     auto req = make_upstream_request(call, token);
     req.set("X-Subject-Token", token);

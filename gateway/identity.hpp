@@ -42,10 +42,6 @@ public:
 
     void close();
 
-    /// Validation calls made to the identity endpoint (single flight makes them fewer than the
-    /// requests that needed one).
-    std::size_t asked() const noexcept { return asked_; }
-
 private:
     // One validation in progress; the requests waiting for it wake when `done` is cancelled.
     struct flight {
@@ -64,7 +60,6 @@ private:
     boost::asio::any_io_executor ex_;
     std::unique_ptr<upstream::pool> pool_;
     std::unordered_map<std::string, std::shared_ptr<flight>> flights_;  ///< key: SHA-256 of the token
-    std::size_t asked_ = 0;
     std::unordered_map<std::string, entry> cache_;  ///< key: SHA-256 of the token, raw bytes
     /// Refused tokens, keyed by SHA-256 of the token followed by the project; value: until when.
     std::unordered_map<std::string, upstream::clock::time_point> refused_;

@@ -64,7 +64,7 @@ struct sahara_service::call {
 
 sahara_service::sahara_service(const config& cfg, const translators::backend& backend, upstream::pools& pools,
                                identity& who, job_memory& memory)
-    : cfg_(cfg), backend_(backend), pools_(pools), identity_(who), memory_(memory) {}
+    : cfg_(cfg), signing_(cfg.auth.mode == "aksk"), backend_(backend), pools_(pools), identity_(who), memory_(memory) {}
 
 http_response sahara_service::reject(fault why, std::string_view reason) {
     const auto rid = make_request_id();
@@ -159,8 +159,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     const auto deadline = c.started + cfg_.upstream.request_timeout;
     // With the gateway's own keys (aksk), MRS no longer checks the client: every token is
     // validated here, and only for the project it is scoped to.
-    const bool signing = cfg_.auth.mode == "aksk";
-    if (sreq.project_id.empty() || signing) {
+    if (sreq.project_id.empty() || signing_) {
         if (!identity_.configured()) co_return sahara::fault_response(fault::no_project_source, c.request_id);
         auto project = co_await identity_.project_of(token, deadline);
         if (!project) co_return sahara::fault_response(project.error(), c.request_id);
@@ -183,7 +182,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     sreq.cancel_wait = cfg_.upstream.cancel_wait;
 
     translators::step_context ctx;
-    pool_port port(pools_.select(sreq.project_id), signing ? std::string_view() : std::string_view(token), sreq.project_id);
+    pool_port port(pools_.select(sreq.project_id), signing_ ? std::string_view() : std::string_view(token), sreq.project_id);
     const auto upstream_started = clock::now();
     auto run = co_await execute(backend_.step_for(sreq.op), sreq, ctx, port, cfg_.upstream.max_parallel, deadline);
     c.record.upstream_calls = run.upstream_calls;
@@ -192,7 +191,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     // MRS answers 401 only when it refuses the credentials (mrs_errors.cpp, classify): the
     // client's token, or with aksk the gateway's own signature, which is no fault of the client.
     if (run.response && run.response->status == 401) {
-        if (signing) {
+        if (signing_) {
             log::line(log::level::error, "MRS refused the gateway's signature; check auth.credentials_file and the clock")
                 .kv("rid", c.request_id)
                 .kv("error", run.response->log_detail);

@@ -31,6 +31,7 @@ private:
     boost::asio::awaitable<sahara::response> serve(http_request& req, sahara::route_match& m, call& c);
 
     const config& cfg_;
+    const bool signing_;  ///< auth.mode aksk: MRS calls are signed, client tokens checked here
     const translators::backend& backend_;
     upstream::pools& pools_;
     identity& identity_;

@@ -59,13 +59,17 @@ def make_client(gw, token=TOKEN, project=PROJECT):
 SEEN_REQUEST_IDS = []
 
 
-def cancel(c, job_id):
-    """One cancel through saharaclient's adapter; returns the requests.Response."""
-    resp = c.job_executions.api.get("/job-executions/%s/cancel" % job_id)
+def sahara_get(c, path):
+    """One GET through saharaclient's adapter, its request id noted; returns the requests.Response."""
+    resp = c.job_executions.api.get(path)
     rid = resp.headers.get("x-openstack-request-id")
     if rid is not None:
         SEEN_REQUEST_IDS.append(rid)
     return resp
+
+
+def cancel(c, job_id):
+    return sahara_get(c, "/job-executions/%s/cancel" % job_id)
 
 
 def check_cancel_ok(resp, job_id, statuses):
@@ -307,11 +311,7 @@ def t_refuse_unknown_still_404(env):
 # mrs-v2 only: the job -> cluster memory (docs/api-coverage.md, "Finding a v2 job's cluster")
 
 def show(c, job_id):
-    resp = c.job_executions.api.get("/job-executions/%s" % job_id)
-    rid = resp.headers.get("x-openstack-request-id")
-    if rid is not None:
-        SEEN_REQUEST_IDS.append(rid)
-    return resp
+    return sahara_get(c, "/job-executions/%s" % job_id)
 
 
 def check_show_ok(resp, job_id, status, cluster):

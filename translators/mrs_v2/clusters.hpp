@@ -48,12 +48,11 @@ public:
 
     /// Continues the search with `replies` (those of its own last calls only: it releases the
     /// context's replies as it goes). Returns the next calls, or the final answer (404 when no
-    /// cluster has the job, the error when MRS failed), or nullopt once found().
+    /// cluster has the job, the error when MRS failed), or nullopt once the job is found.
     std::optional<translators::step_result> step(const sahara::request& req,
                                                  std::span<const translators::upstream_reply> replies,
                                                  translators::step_context& ctx);
 
-    bool found() const noexcept { return phase_ == phase::found; }
     const std::string& cluster() const noexcept { return cluster_; }
     /// The job's JobQueryBean, as the search read it (copied out of the released replies).
     const boost::json::object& detail() const noexcept { return detail_; }

@@ -46,9 +46,8 @@ struct list_state {
     cluster_list clusters;
     std::vector<cluster_walk> walks;
     std::vector<std::size_t> asked;  ///< the walk of each call of the round in flight
-    std::vector<row> rows;
-    std::deque<std::string> id_store;           ///< the ids of `rows` again, where they never move
-    std::unordered_set<std::string_view> seen;  ///< into id_store
+    std::deque<row> rows;                       ///< a deque: a row never moves once added
+    std::unordered_set<std::string_view> seen;  ///< the ids of `rows`
 };
 
 // "offset" is documented as the starting offset with a default of 1 (§2J, §9: "probably
@@ -60,8 +59,6 @@ upstream_call page_call(const sahara::request& req, const cluster_walk& w) {
                          {},
                          true};
 }
-
-step_result next_round(const sahara::request& req, list_state& s);
 
 sahara::response too_long(const sahara::request& req) {
     return sahara::error_response(
@@ -104,7 +101,7 @@ std::optional<sahara::response> take_page(const sahara::request& req, list_state
         auto object = render(req, *bean, w.cluster, added_row.status);
         added_row.values = sahara::compared_values(s.fields, object);
         added_row.text = sahara::page_row(req, std::move(object));
-        s.seen.insert(s.id_store.emplace_back(added_row.id));
+        s.seen.insert(added_row.id);
         ++added;
     }
     // total_record is missing in older SDKs' model (§2J): a short page ends the list too. A page

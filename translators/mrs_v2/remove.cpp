@@ -10,10 +10,6 @@ using namespace translators;
 
 namespace {
 
-step_result done(const sahara::request& req, sahara::response r) {
-    return step_result::done(sahara::after_delete_not_found(req, std::move(r)));
-}
-
 step_result deleted(const sahara::request& req, step_context& ctx) {
     sahara::note_deleted(ctx, req.id);
     return step_result::done(sahara::response{204, {}, {}});
@@ -29,34 +25,21 @@ step_result still_dying(const sahara::request& req, step_context& ctx) {
     return answer;
 }
 
-}  // namespace
-
-step_result remove_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx) {
-    auto& c = ctx.state<job_call>();
+step_result delete_steps(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx,
+                         job_call& c) {
     switch (c.at) {
-        case job_call::stage::begin: {
-            auto first = begin_on_job(req, ctx, c, &delete_call);
-            if (first.response) return done(req, std::move(*first.response));
-            if (c.at == job_call::stage::first) c.at = job_call::stage::deleting;
-            return first;
-        }
+        case job_call::stage::begin: return begin_on_job(req, ctx, c, &delete_call);
         case job_call::stage::searching: {
-            if (auto next = continue_search(req, replies, ctx, c)) {
-                if (next->response) return done(req, std::move(*next->response));
-                return std::move(*next);
-            }
+            if (auto next = continue_search(req, replies, ctx, c)) return std::move(*next);
             c.at = job_call::stage::deleting;
             return step_result::call(delete_call(req, c.cluster));
         }
+        case job_call::stage::first:
         case job_call::stage::deleting: {
             const auto& r = replies.back();
             // M's success status is not documented (mrs-api.md §9): any 2xx.
             if (r.outcome == transport::ok && r.status >= 200 && r.status < 300) return deleted(req, ctx);
-            if (not_there(r)) {
-                auto next = search_elsewhere(req, ctx, c);
-                if (next.response) return done(req, std::move(*next.response));
-                return next;
-            }
+            if (not_there(r)) return search_elsewhere(req, ctx, c);
             // MRS does not delete a running job (0183, §2M); Sahara's delete cancels it first
             // (sahara-api.md §2): kill it, wait for the end, then delete. Once only: a job still
             // running after its kill is answered below.
@@ -66,11 +49,11 @@ step_result remove_step(const sahara::request& req, std::span<const upstream_rep
             }
             // Killed, ended, and still refused as running: MRS has not caught up yet.
             if (r.outcome == transport::ok && mrs::parse_error(r.body).code == "0183") return still_dying(req, ctx);
-            return done(req, failure(req, r, sahara::error_name::deletion_failed));
+            return step_result::done(failure(req, r, sahara::error_name::deletion_failed));
         }
         case job_call::stage::killing_to_delete: {
             const auto& r = replies.back();
-            if (!succeeded(r, {202, 200, 204})) return done(req, failure(req, r, sahara::error_name::deletion_failed));
+            if (!succeeded(r, {202, 200, 204})) return step_result::done(failure(req, r, sahara::error_name::deletion_failed));
             // MRS kills asynchronously (§2L): read the job until it ends, for up to
             // upstream.cancel_wait_ms (then every poll_interval), and at least once.
             c.at = job_call::stage::waiting_to_delete;
@@ -96,6 +79,16 @@ step_result remove_step(const sahara::request& req, std::span<const upstream_rep
         }
         default: return step_result::done(unusable_answer(req, "delete in an unexpected stage"));
     }
+}
+
+}  // namespace
+
+step_result remove_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx) {
+    auto next = delete_steps(req, replies, ctx, ctx.state<job_call>());
+    // Whichever way the job turned out to be unknown, a DELETE this gateway made lately is
+    // being repeated: 204 again (sahara/memory.hpp).
+    if (next.response) next.response = sahara::after_delete_not_found(req, std::move(*next.response));
+    return next;
 }
 
 }  // namespace sgw::mrs_v2
