@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <unordered_map>
 #include <variant>
 
 namespace sgw {
@@ -80,6 +81,15 @@ template <class T>
 std::function<std::optional<std::string>(config&, const scalar&)> set_flag(T config::*section, bool T::*field) {
     return [=](config& c, const scalar& v) -> std::optional<std::string> {
         (c.*section).*field = std::get<bool>(v);
+        return std::nullopt;
+    };
+}
+
+std::function<std::optional<std::string>(config&, const scalar&)> set_percent(unsigned upstream_config::*field) {
+    return [=](config& c, const scalar& v) -> std::optional<std::string> {
+        auto n = std::get<long long>(v);
+        if (n < 0 || n > 100) return "must be between 0 and 100";
+        c.upstream.*field = static_cast<unsigned>(n);
         return std::nullopt;
     };
 }
@@ -219,6 +229,49 @@ const std::vector<option>& options() {
         {"upstream.max_idle", "", kind::integer, "idle connections kept per worker thread",
          set_count(&config::upstream, &upstream_config::max_idle, 0),
          show_field(&config::upstream, &upstream_config::max_idle)},
+        {"upstream.max_connections", "", kind::integer,
+         "connections to one MRS endpoint per worker thread, idle ones included; more calls wait in a queue",
+         set_count(&config::upstream, &upstream_config::max_connections, 1),
+         show_field(&config::upstream, &upstream_config::max_connections)},
+        {"upstream.max_pending", "", kind::integer,
+         "calls waiting for a connection per endpoint and worker thread; one more is answered 503",
+         set_count(&config::upstream, &upstream_config::max_pending, 0),
+         show_field(&config::upstream, &upstream_config::max_pending)},
+        {"upstream.retry_budget_percent", "", kind::integer,
+         "retries may add this share of the calls of the last 10 s (0 to 100)",
+         set_percent(&upstream_config::retry_budget_percent),
+         show_field(&config::upstream, &upstream_config::retry_budget_percent)},
+        {"upstream.retry_budget_min_per_s", "", kind::integer, "retries always allowed per second, on top of the share",
+         set_count(&config::upstream, &upstream_config::retry_budget_min_per_s, 0),
+         show_field(&config::upstream, &upstream_config::retry_budget_min_per_s)},
+        {"upstream.breaker_failures", "", kind::integer,
+         "consecutive failed calls that open an endpoint's circuit breaker; 0 = never",
+         set_count(&config::upstream, &upstream_config::breaker_failures, 0),
+         show_field(&config::upstream, &upstream_config::breaker_failures)},
+        {"upstream.breaker_failure_percent", "", kind::integer,
+         "share of failed calls in the window that opens the breaker (1 to 100); 0 = never",
+         set_percent(&upstream_config::breaker_failure_percent),
+         show_field(&config::upstream, &upstream_config::breaker_failure_percent)},
+        {"upstream.breaker_min_calls", "", kind::integer, "calls in the window before the failure share counts",
+         set_count(&config::upstream, &upstream_config::breaker_min_calls, 1),
+         show_field(&config::upstream, &upstream_config::breaker_min_calls)},
+        {"upstream.breaker_window_ms", "", kind::integer, "window the failure share is counted over",
+         set_ms(&config::upstream, &upstream_config::breaker_window),
+         show_field(&config::upstream, &upstream_config::breaker_window)},
+        {"upstream.breaker_open_ms", "", kind::integer,
+         "how long an open breaker answers 503 at once before one probe call goes through",
+         set_ms(&config::upstream, &upstream_config::breaker_open),
+         show_field(&config::upstream, &upstream_config::breaker_open)},
+        {"upstream.client_cert", "", kind::text, "PEM certificate chain to present to MRS (mutual TLS); empty = none",
+         set_text(&config::upstream, &upstream_config::client_cert),
+         show_field(&config::upstream, &upstream_config::client_cert)},
+        {"upstream.client_key", "", kind::text, "PEM private key of upstream.client_cert",
+         set_text(&config::upstream, &upstream_config::client_key),
+         show_field(&config::upstream, &upstream_config::client_key)},
+        {"upstream.allow_insecure", "", kind::boolean,
+         "allow upstream.verify = false (or a region's verify = false); never in production",
+         set_flag(&config::upstream, &upstream_config::allow_insecure),
+         show_field(&config::upstream, &upstream_config::allow_insecure)},
         {"upstream.max_requests_per_connection", "", kind::integer, "retire a connection after this many requests",
          set_count(&config::upstream, &upstream_config::max_requests_per_connection, 1),
          show_field(&config::upstream, &upstream_config::max_requests_per_connection)},
@@ -329,11 +382,75 @@ std::optional<scalar> from_node(kind k, const toml::node& n) {
     return std::nullopt;
 }
 
+// [regions.NAME] tables: url, identity_url, projects, and the TLS keys of [upstream].
+void read_regions(config& cfg, const toml::node& node, std::string_view origin, std::vector<std::string>& errors) {
+    const auto* regions = node.as_table();
+    if (!regions) {
+        errors.push_back(std::string(origin) + ": regions: expected tables [regions.NAME]");
+        return;
+    }
+    for (auto&& [name, value] : *regions) {
+        const std::string where = std::string(origin) + ": regions." + std::string(name.str());
+        const auto* t = value.as_table();
+        if (!t) {
+            errors.push_back(where + ": expected a table");
+            continue;
+        }
+        region_config r;
+        r.name = std::string(name.str());
+        for (auto&& [k, v] : *t) {
+            const std::string_view key = k.str();
+            const std::string at = where + "." + std::string(key);
+            auto text = [&](auto& out) {
+                if (auto s = v.value<std::string>(); s && v.is_string())
+                    out = *s;
+                else
+                    errors.push_back(at + ": expected a string");
+            };
+            if (key == "url") {
+                text(r.url);
+            } else if (key == "identity_url") {
+                text(r.identity_url);
+            } else if (key == "ca_file") {
+                text(r.ca_file.emplace());
+            } else if (key == "client_cert") {
+                text(r.client_cert.emplace());
+            } else if (key == "client_key") {
+                text(r.client_key.emplace());
+            } else if (key == "verify") {
+                if (v.is_boolean())
+                    r.verify = *v.value<bool>();
+                else
+                    errors.push_back(at + ": expected a boolean");
+            } else if (key == "projects") {
+                const auto* list = v.as_array();
+                if (!list) {
+                    errors.push_back(at + ": expected an array of project ids");
+                    continue;
+                }
+                for (auto&& p : *list) {
+                    if (auto id = p.value<std::string>(); id && p.is_string() && !id->empty())
+                        r.projects.push_back(*id);
+                    else
+                        errors.push_back(at + ": expected non-empty strings");
+                }
+            } else {
+                errors.push_back(at + ": unknown key");
+            }
+        }
+        cfg.regions.push_back(std::move(r));
+    }
+}
+
 void walk(config& cfg, const toml::table& table, const std::string& prefix, std::string_view origin,
           std::vector<std::string>& errors) {
     for (auto&& [k, node] : table) {
         const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         const std::string where = std::string(origin) + ": " + key;
+        if (key == "regions") {
+            read_regions(cfg, node, origin, errors);
+            continue;
+        }
         const option* match = nullptr;
         for (auto& o : options())
             if (o.key == key) match = &o;
@@ -373,6 +490,28 @@ void apply_toml(config& cfg, std::string_view text, std::string_view origin, std
     walk(cfg, table, "", origin, errors);
 }
 
+namespace {
+
+void validate_regions(const config& cfg, std::vector<std::string>& errors) {
+    std::unordered_map<std::string_view, std::string_view> owner;  // project -> region
+    for (const auto& r : cfg.regions) {
+        const std::string at = "regions." + r.name;
+        if (r.url.empty())
+            errors.push_back(at + ".url: required");
+        else if (auto parsed = upstream::parse_base_url(r.url); !parsed)
+            errors.push_back(at + ".url: " + parsed.error());
+        if (!r.identity_url.empty())
+            if (auto parsed = upstream::parse_base_url(r.identity_url); !parsed)
+                errors.push_back(at + ".identity_url: " + parsed.error());
+        if (r.projects.empty()) errors.push_back(at + ".projects: list the projects this region serves");
+        for (const auto& p : r.projects)
+            if (auto [it, fresh] = owner.emplace(p, r.name); !fresh)
+                errors.push_back(at + ".projects: " + p + " is already served by regions." + std::string(it->second));
+    }
+}
+
+}  // namespace
+
 void validate(const config& cfg, std::vector<std::string>& errors) {
     // What the chosen backend needs, as its registry entry says.
     if (const auto* b = translators::find_backend(cfg.upstream.backend)) {
@@ -409,10 +548,39 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
     if (cfg.upstream.cancel_wait >= cfg.upstream.request_timeout)
         errors.push_back("upstream.cancel_wait_ms: must be below upstream.request_timeout_ms (" +
                          std::to_string(cfg.upstream.request_timeout.count()) + ")");
-    if (!cfg.upstream.ca_file.empty()) {
-        std::ifstream f(cfg.upstream.ca_file);
-        if (!f) errors.push_back("upstream.ca_file: cannot read " + cfg.upstream.ca_file);
+    validate_regions(cfg, errors);
+    const auto endpoints = endpoint_configs(cfg);
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        const auto& e = endpoints[i];
+        const std::string at = i == 0 ? std::string("upstream.") : "regions." + cfg.regions[i - 1].name + ".";
+        auto readable = [&](const std::string& file, std::string_view key) {
+            if (file.empty()) return;
+            std::ifstream f(file);
+            if (!f) errors.push_back(at + std::string(key) + ": cannot read " + file);
+        };
+        readable(e.ca_file, "ca_file");
+        readable(e.client_cert, "client_cert");
+        readable(e.client_key, "client_key");
+        if (!e.client_key.empty() && e.client_cert.empty())
+            errors.push_back(at + "client_key: set with client_cert only");
+        // Verification off is a choice the operator must spell out (gateway-anchors.md §3 lesson 8).
+        if (!e.verify && !cfg.upstream.allow_insecure)
+            errors.push_back(at + "verify: false needs upstream.allow_insecure = true as well");
     }
+}
+
+std::vector<upstream_config> endpoint_configs(const config& cfg) {
+    std::vector<upstream_config> out{cfg.upstream};
+    for (const auto& r : cfg.regions) {
+        auto e = cfg.upstream;
+        e.url = r.url;
+        if (r.ca_file) e.ca_file = *r.ca_file;
+        if (r.client_cert) e.client_cert = *r.client_cert;
+        if (r.client_key) e.client_key = *r.client_key;
+        if (r.verify) e.verify = *r.verify;
+        out.push_back(std::move(e));
+    }
+    return out;
 }
 
 config_result load_config(int argc, const char* const* argv) {

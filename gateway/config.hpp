@@ -52,12 +52,45 @@ struct upstream_config {
     millis idle_timeout{30'000};     ///< pooled connections idle longer are closed
     millis max_connection_age{300'000};
     std::size_t max_idle = 64;  ///< per worker thread
+    /// Connections to one endpoint per worker thread, idle ones included; calls beyond wait in
+    /// a FIFO of at most max_pending, within their request's deadline (503 when it is full).
+    std::size_t max_connections = 32;
+    std::size_t max_pending = 256;
+    /// Retries (a resend after a stale keep-alive connection, a reconnect after a refused
+    /// connect) may add this share of the calls over 10 s, plus min_per_s each second.
+    unsigned retry_budget_percent = 20;
+    std::size_t retry_budget_min_per_s = 10;
+    /// The circuit breaker of each endpoint (per worker thread): opens after this many
+    /// consecutive failures (0: never), or when at least breaker_min_calls calls in
+    /// breaker_window failed at breaker_failure_percent or more (0: never); stays open
+    /// breaker_open, then lets one probe through.
+    std::size_t breaker_failures = 5;
+    unsigned breaker_failure_percent = 50;
+    std::size_t breaker_min_calls = 20;
+    millis breaker_window{10'000};
+    millis breaker_open{5'000};
+    std::string client_cert;  ///< PEM chain presented to MRS (mTLS); empty: none
+    std::string client_key;   ///< its private key (PEM)
+    /// verify = false is refused at startup unless this says the operator means it.
+    bool allow_insecure = false;
     std::size_t max_requests_per_connection = 1000;
     std::size_t body_limit = 8 * 1024 * 1024;
     std::size_t max_parallel = 8;  ///< upstream calls one Sahara request runs at once
     /// How long a cancel may poll MRS for the job's end before answering TOBEKILLED (backends
     /// that can poll: mrs-v2); 0 answers at once. Below request_timeout.
     millis cancel_wait{0};
+};
+
+/// A regional MRS endpoint: the projects listed are served there instead of at upstream.url
+/// (mrs-api.md §7: every region has its own endpoint, and project ids are per region). Each
+/// region has its own pool, breaker and TLS settings; unset TLS keys take upstream's.
+struct region_config {
+    std::string name;
+    std::string url;
+    std::string identity_url;  ///< empty: identity.url
+    std::vector<std::string> projects;
+    std::optional<std::string> ca_file, client_cert, client_key;
+    std::optional<bool> verify;
 };
 
 /// How the gateway authenticates to MRS.
@@ -87,6 +120,7 @@ struct log_config {
 struct config {
     listener_config listen;
     upstream_config upstream;
+    std::vector<region_config> regions;
     identity_config identity;
     auth_config auth;
     jobs_config jobs;
@@ -113,6 +147,10 @@ void apply_toml(config& cfg, std::string_view text, std::string_view origin, std
 
 /// Checks cross-key rules (a URL is set and parses, limits are positive, ...).
 void validate(const config& cfg, std::vector<std::string>& errors);
+
+/// The settings of every upstream endpoint: [0] is upstream itself, [i] region i-1 with its
+/// url and TLS keys laid over upstream's.
+std::vector<upstream_config> endpoint_configs(const config& cfg);
 
 /// The --help text, generated from the same table that parses keys.
 std::string usage();

@@ -58,10 +58,16 @@ std::optional<token_info> parse_token_body(std::string_view body) {
     return out;
 }
 
-identity::identity(net::any_io_executor ex, const config& cfg, net::ssl::context* tls) : cfg_(cfg), ex_(ex) {
-    if (cfg.identity.url.empty()) return;
-    auto url = upstream::parse_base_url(cfg.identity.url);
-    if (url) pool_ = std::make_unique<upstream::pool>(std::move(ex), cfg.upstream, *url, tls);
+identity::identity(net::any_io_executor ex, const config& cfg, const upstream::endpoint_set& endpoints)
+    : cfg_(cfg), ex_(ex), regions_(cfg.regions) {
+    for (std::size_t i = 0; i < endpoints.settings.size(); ++i) {
+        const auto& text = endpoints.identity_urls[i];
+        auto url = upstream::parse_base_url(text);
+        if (text.empty() || !url)
+            pools_.push_back(nullptr);
+        else
+            pools_.push_back(std::make_unique<upstream::pool>(ex, endpoints.settings[i], *url, endpoints.tls[i]));
+    }
 }
 
 bool identity::refused_lately(std::string_view token, std::string_view project, upstream::clock::time_point now) {
@@ -80,14 +86,17 @@ void identity::remember_refused(std::string_view token, std::string_view project
 }
 
 void identity::close() {
-    if (pool_) pool_->close();
+    for (auto& p : pools_)
+        if (p) p->close();
 }
 
 net::awaitable<boost::system::result<std::string, std::error_code>> identity::project_of(
-    std::string_view token, upstream::clock::time_point deadline) {
+    std::string_view token, upstream::clock::time_point deadline, std::string_view project) {
     using result = boost::system::result<std::string, std::error_code>;
     if (!cfg_.identity.project.empty()) co_return result(cfg_.identity.project);
-    if (!pool_) co_return result(boost::system::in_place_error, make_error_code(fault::no_project_source));
+    auto* pool = pools_[project.empty() ? 0 : regions_.of(project)].get();
+    if (!pool) pool = pools_[0].get();
+    if (!pool) co_return result(boost::system::in_place_error, make_error_code(fault::no_project_source));
 
     const auto now = upstream::clock::now();
     const auto key = sha256(token);
@@ -118,11 +127,12 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
             f->done.cancel();
         }
     } landing{*this, key, f};
-    f->outcome = co_await ask(token, key, deadline);
+    f->outcome = co_await ask(*pool, token, key, deadline);
     co_return *f->outcome;
 }
 
-net::awaitable<boost::system::result<std::string, std::error_code>> identity::ask(std::string_view token,
+net::awaitable<boost::system::result<std::string, std::error_code>> identity::ask(upstream::pool& pool,
+                                                                                 std::string_view token,
                                                                                  const std::string& key,
                                                                                  upstream::clock::time_point deadline) {
     using result = boost::system::result<std::string, std::error_code>;
@@ -131,7 +141,7 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::as
     translators::upstream_call call{translators::method::get, "/auth/tokens", {}, true};
     auto req = make_upstream_request(call, token);
     req.set("X-Subject-Token", token);
-    auto reply = co_await pool_->exchange(std::move(req), true, deadline);
+    auto reply = co_await pool.exchange(std::move(req), true, deadline);
     if (reply.outcome != translators::transport::ok) {
         // The fault says "unavailable"; the log says why (never the token).
         log::line(log::level::warn, "identity endpoint unreachable").kv("detail", reply.detail);

@@ -8,6 +8,7 @@
 
 #include "gateway/config.hpp"
 #include "gateway/upstream/pool.hpp"
+#include "gateway/upstream/pools.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,16 +24,18 @@ namespace sgw {
 
 class identity {
 public:
-    /// `tls` must be set when the identity URL is https.
-    identity(boost::asio::any_io_executor ex, const config& cfg, boost::asio::ssl::context* tls);
+    /// `endpoints` must outlive the identity: identity.url uses the default endpoint's TLS
+    /// settings, a region's identity_url the region's.
+    identity(boost::asio::any_io_executor ex, const config& cfg, const upstream::endpoint_set& endpoints);
 
     /// Whether requests without a project in the URL can be served at all.
-    bool configured() const noexcept { return !cfg_.identity.project.empty() || pool_ != nullptr; }
+    bool configured() const noexcept { return !cfg_.identity.project.empty() || pools_[0] != nullptr; }
 
     /// The token's project, or fault::token_refused, fault::token_expired,
-    /// fault::identity_unavailable or fault::identity_bad_answer.
+    /// fault::identity_unavailable or fault::identity_bad_answer. `project`, when the URL
+    /// names one, picks its region's identity endpoint (identity.url when it has none).
     boost::asio::awaitable<boost::system::result<std::string, std::error_code>> project_of(
-        std::string_view token, upstream::clock::time_point deadline);
+        std::string_view token, upstream::clock::time_point deadline, std::string_view project = {});
 
     /// Whether the token was refused within identity.refused_ttl: by the identity endpoint
     /// (`project` empty) or by MRS for `project`.
@@ -50,7 +53,7 @@ private:
         std::optional<boost::system::result<std::string, std::error_code>> outcome;
     };
     boost::asio::awaitable<boost::system::result<std::string, std::error_code>> ask(
-        std::string_view token, const std::string& key, upstream::clock::time_point deadline);
+        upstream::pool& pool, std::string_view token, const std::string& key, upstream::clock::time_point deadline);
 
     struct entry {
         std::string project;
@@ -58,7 +61,8 @@ private:
     };
     const config& cfg_;
     boost::asio::any_io_executor ex_;
-    std::unique_ptr<upstream::pool> pool_;
+    upstream::endpoint_map regions_;
+    std::vector<std::unique_ptr<upstream::pool>> pools_;  ///< per endpoint; null: that endpoint has none
     std::unordered_map<std::string, std::shared_ptr<flight>> flights_;  ///< key: SHA-256 of the token
     std::unordered_map<std::string, entry> cache_;  ///< key: SHA-256 of the token, raw bytes
     /// Refused tokens, keyed by SHA-256 of the token followed by the project; value: until when.

@@ -40,12 +40,12 @@ constexpr std::size_t trim_peak = 256;
 
 }  // namespace
 
-listener::listener(const config& cfg, const translators::backend& backend, net::ssl::context* tls, job_memory& memory,
-                   connection_limit& limit, upstream::request_signer* signer)
+listener::listener(const config& cfg, const translators::backend& backend, const upstream::endpoint_set& endpoints,
+                   job_memory& memory, connection_limit& limit, upstream::request_signer* signer)
     : cfg_(cfg),
       acceptor_(ioc_),
-      pools_(ioc_.get_executor(), cfg.upstream, tls, signer),
-      identity_(ioc_.get_executor(), cfg, tls),
+      pools_(ioc_.get_executor(), endpoints, cfg.regions, signer),
+      identity_(ioc_.get_executor(), cfg, endpoints),
       service_(cfg, backend, pools_, identity_, memory),
       limits_(limits_of(cfg.listen)),
       limit_(limit),

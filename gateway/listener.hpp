@@ -24,10 +24,9 @@ namespace sgw {
 
 class listener {
 public:
-    /// `tls` (may be null when nothing upstream is https), `memory` and `limit` (shared by all
-    /// listeners) must outlive the listener.
+    /// `endpoints`, `memory` and `limit` (shared by all listeners) must outlive the listener.
     /// `signer`, when set, signs the MRS calls (auth.mode aksk); it must outlive the listener.
-    listener(const config& cfg, const translators::backend& backend, boost::asio::ssl::context* tls,
+    listener(const config& cfg, const translators::backend& backend, const upstream::endpoint_set& endpoints,
              job_memory& memory, connection_limit& limit, upstream::request_signer* signer = nullptr);
     listener(const listener&) = delete;
     listener& operator=(const listener&) = delete;

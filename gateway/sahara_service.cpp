@@ -123,6 +123,7 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
         }
     }
     auto res = make_response(out.status, std::move(out.body), c.request_id, req.version());
+    if (out.retry_after) res.set(http::field::retry_after, std::to_string(out.retry_after));
     if (c.v2_echo) {
         res.set("OpenStack-API-Version", "data-processing " + *c.v2_echo);
         res.set(http::field::vary, "OpenStack-API-Version");
@@ -161,7 +162,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     // validated here, and only for the project it is scoped to.
     if (sreq.project_id.empty() || signing_) {
         if (!identity_.configured()) co_return sahara::fault_response(fault::no_project_source, c.request_id);
-        auto project = co_await identity_.project_of(token, deadline);
+        auto project = co_await identity_.project_of(token, deadline, sreq.project_id);
         if (!project) co_return sahara::fault_response(project.error(), c.request_id);
         if (sreq.project_id.empty())
             sreq.project_id = std::move(*project);

@@ -3,10 +3,7 @@
 
 #include "gateway/listener.hpp"
 #include "gateway/upstream/aksk_signer.hpp"
-#include "gateway/upstream/url.hpp"
 #include "translators/registry.hpp"
-
-#include <boost/asio/ssl/context.hpp>
 
 #include <stdexcept>
 #include <thread>
@@ -44,10 +41,7 @@ void server::start() {
         credentials_ = std::make_shared<credentials_holder>(std::move(source), std::move(*keys));
         signer_ = std::make_unique<upstream::aksk_signer>(credentials_);
     }
-    auto url = upstream::parse_base_url(cfg_.upstream.url);
-    if (!url) throw std::invalid_argument("upstream.url: " + url.error());
-    const bool identity_tls = cfg_.identity.url.starts_with("https:");
-    if ((url->tls || identity_tls) && !tls_) tls_ = upstream::make_client_tls(cfg_.upstream);  // shared, read-only
+    endpoints_ = upstream::endpoint_set::make(cfg_);
 
     // One limit for the whole process, whatever the worker a connection lands on.
     const auto descriptors = raise_descriptor_limit();
@@ -57,7 +51,7 @@ void server::start() {
     const unsigned n = cfg_.listen.threads ? cfg_.listen.threads : std::max(1u, std::thread::hardware_concurrency());
     net::ip::tcp::endpoint ep{net::ip::make_address(cfg_.listen.host), cfg_.listen.port};
     for (unsigned i = 0; i < n; ++i) {
-        auto l = std::make_unique<listener>(cfg_, *backend, tls_.get(), memory_, *limit_, signer_.get());
+        auto l = std::make_unique<listener>(cfg_, *backend, endpoints_, memory_, *limit_, signer_.get());
         l->listen(ep);
         if (i == 0) ep.port(port_ = l->local_port());  // the others share the port chosen first
         listeners_.push_back(std::move(l));

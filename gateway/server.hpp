@@ -6,16 +6,13 @@
 #include "gateway/connection_limit.hpp"
 #include "gateway/credentials.hpp"
 #include "gateway/job_memory.hpp"
+#include "gateway/upstream/pools.hpp"
 #include "gateway/upstream/signer.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace boost::asio::ssl {
-class context;
-}
 
 namespace sgw {
 
@@ -46,7 +43,7 @@ public:
 private:
     config cfg_;
     unsigned short port_ = 0;
-    std::unique_ptr<boost::asio::ssl::context> tls_;
+    upstream::endpoint_set endpoints_;  ///< settings and TLS contexts, shared read-only
     job_memory memory_;
     std::shared_ptr<credentials_holder> credentials_;   ///< auth.mode aksk only
     std::unique_ptr<upstream::request_signer> signer_;  ///< outlives the listeners (declared before)

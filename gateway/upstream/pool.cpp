@@ -15,10 +15,16 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <optional>
+#include <random>
 #include <sys/socket.h>
 
 namespace sgw::upstream {
@@ -48,6 +54,7 @@ public:
     std::size_t requests = 0;
     clock::time_point created = clock::now();
     clock::time_point last_used = created;
+    clock::duration idle_for_at_most{};  ///< set from each answer (idle_limit)
 
     beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
@@ -92,10 +99,109 @@ struct pool::attempt {
     bool before_answer = false;  ///< failed before any byte of the answer arrived
 };
 
+// A call waiting for a connection. Whoever frees one hands it over (`conn`, or nothing: the
+// right to open one) and wakes the waiter by cancelling its timer, which otherwise ends at
+// the request's deadline.
+struct pool::waiter {
+    explicit waiter(net::any_io_executor ex) : wake(std::move(ex)) {}
+    net::steady_timer wake;
+    bool granted = false;
+    std::unique_ptr<connection> conn;
+};
+
+// The right to one connection of the pool's max_connections, held by one call. Whatever way
+// the call ends (an answer, an error, the request's cancellation), the right goes back: to
+// the first waiter if there is one, else to the pool.
+class pool::lease {
+public:
+    explicit lease(pool& p, std::unique_ptr<connection> c = {}) : pool_(&p), conn(std::move(c)) {}
+    lease() = default;
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    lease& operator=(lease&& o) noexcept {
+        end(nullptr);
+        pool_ = std::exchange(o.pool_, nullptr);
+        conn = std::move(o.conn);
+        return *this;
+    }
+    ~lease() { end(nullptr); }
+    explicit operator bool() const noexcept { return pool_ != nullptr; }
+    /// Gives the right back, with the connection when it may carry another call.
+    void end(std::unique_ptr<connection> reusable) {
+        if (auto* p = std::exchange(pool_, nullptr)) {
+            conn.reset();
+            p->release(std::move(reusable));
+        }
+    }
+
+private:
+    pool* pool_ = nullptr;
+
+public:
+    std::unique_ptr<connection> conn;
+};
+
 bool may_reuse(const exchange_state& s, const upstream_config& limits) noexcept {
     return s.request_written && s.response_complete && s.keep_alive && !s.leftover_bytes && !s.failed &&
-           s.requests_served < limits.max_requests_per_connection && s.age < limits.max_connection_age;
+           s.requests_served < limits.max_requests_per_connection && s.age < limits.max_connection_age &&
+           s.peer_requests_left.value_or(1) > 0 && idle_limit(s, limits) > clock::duration::zero();
 }
+
+clock::duration idle_limit(const exchange_state& s, const upstream_config& limits) noexcept {
+    clock::duration limit = limits.idle_timeout;
+    if (s.peer_idle_timeout) {
+        // A second less than the peer's own, so that the gateway, not MRS, ends the connection.
+        const clock::duration peer = *s.peer_idle_timeout - std::chrono::seconds(1);
+        limit = std::min(limit, std::max(peer, clock::duration::zero()));
+    }
+    return limit;
+}
+
+void read_keep_alive(std::string_view header, exchange_state& s) {
+    // Keep-Alive: timeout=5, max=100 (parameters in any order and case; others ignored).
+    while (!header.empty()) {
+        const auto comma = header.find(',');
+        auto item = header.substr(0, comma);
+        header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) continue;
+        auto name = item.substr(0, eq);
+        auto value = item.substr(eq + 1);
+        unsigned long long n = 0;
+        auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc{} || ptr != value.data() + value.size()) continue;
+        auto is = [&](std::string_view want) {
+            return name.size() == want.size() && std::equal(name.begin(), name.end(), want.begin(), [](char a, char b) {
+                       return (a | 0x20) == b;
+                   });
+        };
+        if (is("timeout")) s.peer_idle_timeout = std::chrono::seconds(std::min<unsigned long long>(n, 86'400));
+        if (is("max")) s.peer_requests_left = static_cast<std::size_t>(std::min<unsigned long long>(n, 1'000'000));
+    }
+}
+
+namespace {
+
+// The pool a TLS connection belongs to, for OpenSSL's new-session hook.
+int pool_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// OpenSSL offers each session MRS issues (with TLS 1.3, after the handshake, as the ticket
+// arrives); the pool of the connection keeps the latest for its next handshake.
+int on_new_session(SSL* ssl, SSL_SESSION* session) {
+    auto* owner = static_cast<pool*>(SSL_get_ex_data(ssl, pool_index()));
+    if (!owner) return 0;
+    owner->keep_session(session);
+    return 1;  // the pool holds the reference now
+}
+
+}  // namespace
+
+void pool::keep_session(SSL_SESSION* s) noexcept { session_.reset(s, SSL_SESSION_free); }
 
 std::unique_ptr<ssl::context> make_client_tls(const upstream_config& cfg) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
@@ -110,11 +216,25 @@ std::unique_ptr<ssl::context> make_client_tls(const upstream_config& cfg) {
     } else {
         ctx->set_verify_mode(ssl::verify_none);
     }
+    if (!cfg.client_cert.empty()) {
+        ctx->use_certificate_chain_file(cfg.client_cert);
+        ctx->use_private_key_file(cfg.client_key.empty() ? cfg.client_cert : cfg.client_key, ssl::context::pem);
+    }
+    // Sessions are kept by each pool (keep_session), not in OpenSSL's cache shared by threads.
+    SSL_CTX_set_session_cache_mode(ctx->native_handle(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx->native_handle(), on_new_session);
     return ctx;
 }
 
 pool::pool(net::any_io_executor ex, const upstream_config& cfg, base_url url, ssl::context* tls)
-    : ex_(std::move(ex)), cfg_(cfg), url_(std::move(url)), tls_(tls), sweep_timer_(ex_) {}
+    : ex_(std::move(ex)),
+      cfg_(cfg),
+      url_(std::move(url)),
+      tls_(tls),
+      sweep_timer_(ex_),
+      breaker_({cfg.breaker_failures, cfg.breaker_failure_percent, cfg.breaker_min_calls, cfg.breaker_window,
+                cfg.breaker_open}),
+      budget_({cfg.retry_budget_percent, cfg.retry_budget_min_per_s, std::chrono::milliseconds(10'000)}) {}
 
 pool::~pool() = default;
 
@@ -122,6 +242,8 @@ void pool::close() {
     closed_ = true;
     idle_.clear();
     sweep_timer_.cancel();
+    for (auto& w : waiters_) w->wake.cancel();  // not granted: they give up
+    waiters_.clear();
 }
 
 // A connection idle for less than this is reused without the liveness check when the call
@@ -130,21 +252,40 @@ void pool::close() {
 constexpr auto unchecked_reuse = std::chrono::seconds(1);
 
 // The connection leaves idle_ before its check, so that nothing else (another call on this
-// thread, the sweeper) touches it while the TLS probe is suspended.
+// thread, the sweeper) touches it while the TLS probe is suspended. The caller holds the
+// lease the connection counts against.
 net::awaitable<std::unique_ptr<connection>> pool::take_idle(bool retry_safe) {
     while (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
         const auto idle_for = clock::now() - c->last_used;
-        if (idle_for >= cfg_.idle_timeout) continue;
+        if (idle_for >= c->idle_for_at_most) continue;
         const bool check = !retry_safe || idle_for >= unchecked_reuse;
-        if (check && !co_await c->still_alive()) continue;
+        if (check && !co_await c->still_alive()) {
+            ++stats_.stale_reuse;
+            continue;
+        }
         co_return c;
     }
     co_return nullptr;
 }
 
-void pool::give_back(std::unique_ptr<connection> c) {
+void pool::release(std::unique_ptr<connection> reusable) {
+    if (closed_) reusable.reset();
+    if (!waiters_.empty()) {
+        // The right passes to the oldest waiter, with the connection if it is reusable.
+        auto w = std::move(waiters_.front());
+        waiters_.pop_front();
+        w->granted = true;
+        w->conn = std::move(reusable);
+        w->wake.cancel();
+        return;
+    }
+    --busy_;
+    if (reusable) keep_idle(std::move(reusable));
+}
+
+void pool::keep_idle(std::unique_ptr<connection> c) {
     if (closed_ || idle_.size() >= cfg_.max_idle) return;
     idle_.push_back(std::move(c));
     if (!sweeping_) {
@@ -153,24 +294,74 @@ void pool::give_back(std::unique_ptr<connection> c) {
     }
 }
 
-// Closes connections that stayed idle for idle_timeout, so that the gateway, not MRS,
+// Closes connections that stayed idle for their idle limit, so that the gateway, not MRS,
 // ends them (gateway-anchors.md §3, lesson 1).
 net::awaitable<void> pool::sweep() {
     while (!closed_ && !idle_.empty()) {
-        auto oldest = std::min_element(idle_.begin(), idle_.end(), [](auto& a, auto& b) {
-            return a->last_used < b->last_used;
+        auto soonest = std::min_element(idle_.begin(), idle_.end(), [](auto& a, auto& b) {
+            return a->last_used + a->idle_for_at_most < b->last_used + b->idle_for_at_most;
         });
-        sweep_timer_.expires_at((*oldest)->last_used + cfg_.idle_timeout);
+        sweep_timer_.expires_at((*soonest)->last_used + (*soonest)->idle_for_at_most);
         co_await sweep_timer_.async_wait(use_tuple);
         if (closed_) break;
         const auto now = clock::now();
-        std::erase_if(idle_, [&](auto& c) { return now - c->last_used >= cfg_.idle_timeout; });
+        std::erase_if(idle_, [&](auto& c) { return now - c->last_used >= c->idle_for_at_most; });
     }
     sweeping_ = false;
 }
 
-net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadline, upstream_reply& failure) {
+// A lease for the call: an idle connection, the right to open one, or a place in the queue
+// until someone hands one over. `fresh`: the call must go on a new connection.
+net::awaitable<bool> pool::acquire(lease& out, bool retry_safe, bool fresh, clock::time_point deadline,
+                                   upstream_reply& failure) {
+    if (fresh && busy_ + idle_.size() >= cfg_.max_connections && !idle_.empty()) idle_.erase(idle_.begin());
+    if (!idle_.empty() || busy_ + idle_.size() < cfg_.max_connections) {
+        ++busy_;
+        out = lease(*this);
+        if (!fresh) out.conn = co_await take_idle(retry_safe);
+        stats_.peak_connections = std::max(stats_.peak_connections, connections());
+        co_return true;
+    }
+    if (waiters_.size() >= cfg_.max_pending) {
+        ++stats_.queue_full;
+        failure.outcome = transport::overloaded;
+        failure.retry_after = std::chrono::seconds(1);
+        failure.detail = "all " + std::to_string(cfg_.max_connections) + " connections to " + url_.host_header +
+                         " are busy and " + std::to_string(waiters_.size()) + " calls wait already";
+        co_return false;
+    }
+    ++stats_.queued;
+    auto w = std::make_shared<waiter>(ex_);
+    w->wake.expires_at(deadline);
+    waiters_.push_back(w);
+    co_await w->wake.async_wait(use_tuple);
+    if (!w->granted) {
+        std::erase(waiters_, w);
+        ++stats_.queue_timeouts;
+        failure.outcome = transport::timeout;
+        failure.detail = "no connection to " + url_.host_header + " came free before the deadline";
+        co_return false;
+    }
+    out = lease(*this, fresh ? nullptr : std::move(w->conn));
+    co_return true;
+}
+
+// Waits before connecting again: 50 ms doubling, with jitter, within the deadline. False
+// when the deadline would pass first.
+net::awaitable<bool> pool::back_off(int retry_no, clock::time_point deadline) {
+    thread_local std::minstd_rand jitter{std::random_device{}()};
+    const auto base = std::chrono::milliseconds(50) * (1 << std::min(retry_no, 5));
+    const auto wait = base / 2 + std::chrono::milliseconds(jitter() % (base.count() / 2 + 1));
+    if (clock::now() + wait >= deadline) co_return false;
+    net::steady_timer timer(ex_, wait);
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    co_return !ec;
+}
+
+net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadline, upstream_reply& failure,
+                                                       open_failure& kind) {
     const auto connect_deadline = std::min(deadline, clock::now() + cfg_.connect_timeout);
+    kind = open_failure::final;
     auto fail = [&](transport t, std::string detail) {
         failure.outcome = t;
         failure.detail = std::move(detail);
@@ -201,26 +392,43 @@ net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadlin
     low.expires_at(connect_deadline);
     auto [cec, ep] = co_await low.async_connect(endpoints, use_tuple);
     if (cec) {
+        // Refused or reset: nothing was sent, so any call may try again (MRS restarting, a
+        // load balancer draining). A timeout has used its share of the deadline already.
+        if (cec != beast::error::timeout) kind = open_failure::retryable;
         fail(cec == beast::error::timeout ? transport::timeout : transport::unreachable,
              "connecting to " + url_.host + ":" + url_.port + ": " + cec.message());
         co_return nullptr;
     }
-    low.socket().set_option(tcp::no_delay(true));
+    auto& sock = low.socket();
+    sock.set_option(tcp::no_delay(true));
+    // TCP keepalive finds connections a middlebox dropped without a word (gateway-anchors.md
+    // §3, lesson 1): first probe after 30 s idle, then every 10 s, given up after 3.
+    sock.set_option(net::socket_base::keep_alive(true));
+    const int idle = 30, interval = 10, count = 3;
+    ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 
     if (c->secure) {
+        auto* native = c->secure->native_handle();
         // SNI for name-based virtual hosting (gateway-anchors.md §3 lesson 8), and host name verification.
-        if (!is_ip_literal(url_.host) && !SSL_set_tlsext_host_name(c->secure->native_handle(), url_.host.c_str())) {
+        if (!is_ip_literal(url_.host) && !SSL_set_tlsext_host_name(native, url_.host.c_str())) {
             fail(transport::unreachable, "cannot set TLS server name");
             co_return nullptr;
         }
         if (cfg_.verify) c->secure->set_verify_callback(ssl::host_name_verification(url_.host));
+        SSL_set_ex_data(native, pool_index(), this);
+        if (session_) SSL_set_session(native, session_.get());  // resumption saves a full handshake
         auto [hec] = co_await c->secure->async_handshake(ssl::stream_base::client, use_tuple);
         if (hec) {
             fail(hec == beast::error::timeout ? transport::timeout : transport::unreachable,
                  "TLS handshake with " + url_.host + ": " + hec.message());
             co_return nullptr;
         }
+        if (SSL_session_reused(native)) ++stats_.resumed;
     }
+    ++stats_.opened;
+    kind = open_failure::none;
     co_return c;
 }
 
@@ -263,9 +471,25 @@ net::awaitable<void> exchange_on(Stream& stream, beast::flat_buffer& buffer, req
     state.response_complete = parser.is_done();
     state.keep_alive = res.keep_alive();
     state.leftover_bytes = buffer.size() != 0;
+    if (auto ka = res.find(http::field::keep_alive); ka != res.end()) read_keep_alive(ka->value(), state);
     reply.outcome = transport::ok;
     reply.status = res.result_int();
+    if (auto ra = res.find(http::field::retry_after); ra != res.end()) {
+        // Seconds only; an HTTP date is rare from an API gateway and falls back to the default.
+        unsigned long long n = 0;
+        const auto v = ra->value();
+        if (auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n); ec == std::errc{} && p == v.data() + v.size())
+            reply.retry_after = std::chrono::seconds(std::min<unsigned long long>(n, 3600));
+    }
     reply.body = std::move(res.body());
+}
+
+// What the breaker counts as the endpoint failing: no usable answer, or a status that says
+// the endpoint (or what stands before it) is down. A 500 is not one: MRS sends its business
+// errors with 500 too (mrs-api.md §5.2); 429 is throttling, which has its own answer.
+bool endpoint_failed(const upstream_reply& r) {
+    if (r.outcome != transport::ok) return true;
+    return r.status == 502 || r.status == 503 || r.status == 504;
 }
 
 }  // namespace
@@ -283,26 +507,86 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
     req.set(http::field::host, url_.host_header);
     req.keep_alive(true);
     if (signer_) signer_->sign(req);
-    for (int attempt_no = 0;; ++attempt_no) {
-        std::unique_ptr<connection> c;
-        if (attempt_no == 0) c = co_await take_idle(retry_safe);
-        const bool reused = c != nullptr;
-        if (!reused) {
-            upstream_reply failure;
-            c = co_await open(deadline, failure);
-            if (!c) co_return failure;
+
+    const auto now = clock::now();
+    if (!breaker_.allow(now)) {
+        ++stats_.breaker_refused;
+        upstream_reply r;
+        r.outcome = transport::overloaded;
+        r.retry_after = breaker_.retry_after(now);
+        r.detail = "the circuit breaker for " + url_.host_header + " is open";
+        co_return r;
+    }
+    budget_.called(now);
+    // The breaker hears how the call ended, or, when it ended without telling anything about
+    // the endpoint (cancelled, refused by the queue), that the call is gone.
+    struct verdict {
+        breaker& b;
+        bool counted = false;
+        ~verdict() {
+            if (!counted) b.abandon();
+        }
+    } v{breaker_};
+    auto reply = co_await attempts(req, retry_safe, deadline, v.counted);
+    if (!v.counted) {
+        v.counted = true;
+        breaker_.record(endpoint_failed(reply), clock::now());
+    }
+    co_return reply;
+}
+
+// The attempts of one call. `not_sent` is set when the call ended in the queue (the breaker
+// learns nothing from it).
+net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clock::time_point deadline,
+                                              bool& not_sent) {
+    int reconnects = 0;
+    bool resent = false;
+    for (;;) {
+        upstream_reply failure;
+        lease held;
+        if (!co_await acquire(held, retry_safe, resent, deadline, failure)) {
+            not_sent = true;
+            breaker_.abandon();
+            co_return failure;
+        }
+        const bool reused = held.conn != nullptr;
+        if (reused) {
+            ++stats_.reused;
+        } else {
+            open_failure why;
+            held.conn = co_await open(deadline, failure, why);
+            if (!held.conn) {
+                held.end(nullptr);  // others may connect while this call waits
+                if (why == open_failure::retryable && budget_.try_spend(clock::now())) {
+                    if (co_await back_off(reconnects++, deadline)) {
+                        ++stats_.reconnects;
+                        continue;
+                    }
+                } else if (why == open_failure::retryable) {
+                    ++stats_.budget_refused;
+                }
+                co_return failure;
+            }
         }
         attempt a;
-        co_await run(*c, req, deadline, a);
+        co_await run(*held.conn, req, deadline, a);
         const auto now = clock::now();
-        c->last_used = now;
-        a.state.requests_served = ++c->requests;
-        a.state.age = now - c->created;
-        if (may_reuse(a.state, cfg_)) give_back(std::move(c));
-        // A reused connection that died before any answer most likely had been closed by
-        // MRS while idle: send once more on a fresh one, if that is harmless.
-        if (a.before_answer && reused && retry_safe && attempt_no == 0 && now < deadline) {
-            continue;
+        auto& c = *held.conn;
+        c.last_used = now;
+        a.state.requests_served = ++c.requests;
+        a.state.age = now - c.created;
+        c.idle_for_at_most = idle_limit(a.state, cfg_);
+        held.end(may_reuse(a.state, cfg_) ? std::move(held.conn) : nullptr);
+        // A connection that died before any byte of the answer most likely was closed by MRS
+        // while idle, or MRS restarted: send once more on a fresh one, if that is harmless.
+        if (a.before_answer && retry_safe && !resent && now < deadline) {
+            if (reused) ++stats_.stale_reuse;
+            if (budget_.try_spend(now)) {
+                ++stats_.resent;
+                resent = true;
+                continue;
+            }
+            ++stats_.budget_refused;
         }
         co_return std::move(a.reply);
     }

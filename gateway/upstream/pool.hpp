@@ -2,6 +2,8 @@
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/upstream/breaker.hpp"
+#include "gateway/upstream/retry_budget.hpp"
 #include "gateway/upstream/signer.hpp"
 #include "gateway/upstream/url.hpp"
 #include "translators/common/step.hpp"
@@ -14,8 +16,14 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
+
+struct ssl_session_st;
 
 namespace sgw::upstream {
 
@@ -30,6 +38,33 @@ struct exchange_state {
     bool failed = false;             ///< any error or timeout on the way
     std::size_t requests_served = 0;
     clock::duration age{};
+    /// What the answer's Keep-Alive header allows: the peer's idle timeout and the requests
+    /// left (RFC 9112 leaves the header to the peers; both are upper bounds for us).
+    std::optional<std::chrono::seconds> peer_idle_timeout;
+    std::optional<std::size_t> peer_requests_left;
+};
+
+/// How long a connection may sit idle before the pool closes it: the configured idle timeout,
+/// cut to a second less than the peer's own (gateway-anchors.md §3, lesson 1). Zero: not at all.
+clock::duration idle_limit(const exchange_state& s, const upstream_config& limits) noexcept;
+
+/// Reads `Keep-Alive: timeout=N, max=M` into `s`.
+void read_keep_alive(std::string_view header, exchange_state& s);
+
+/// What one pool has done since the start (per worker thread, per endpoint).
+struct pool_stats {
+    std::size_t opened = 0;           ///< connections opened
+    std::size_t reused = 0;           ///< calls sent on a pooled connection
+    std::size_t stale_reuse = 0;      ///< pooled connections found dead when used (resent, not errors)
+    std::size_t resent = 0;           ///< calls sent again after a failure before any answer byte
+    std::size_t reconnects = 0;       ///< connects tried again after a refused or reset connect
+    std::size_t queued = 0;           ///< calls that waited for a connection
+    std::size_t queue_full = 0;       ///< calls refused because the wait queue was full
+    std::size_t queue_timeouts = 0;   ///< calls whose deadline passed while waiting
+    std::size_t breaker_refused = 0;  ///< calls refused because the breaker was open
+    std::size_t budget_refused = 0;   ///< retries not made because the budget was spent
+    std::size_t resumed = 0;          ///< TLS handshakes that resumed a session
+    std::size_t peak_connections = 0;
 };
 
 /// The reuse rule, in one place: a connection goes back to the pool only after a
@@ -38,6 +73,8 @@ bool may_reuse(const exchange_state& s, const upstream_config& limits) noexcept;
 
 class connection;
 
+/// Up to max_connections connections to one endpoint, with a FIFO of waiting calls, a circuit
+/// breaker and a retry budget (docs/operations.md, "Upstream connections").
 class pool {
 public:
     /// `tls` must outlive the pool and be set when `url.tls` is.
@@ -48,9 +85,12 @@ public:
     pool& operator=(const pool&) = delete;
 
     /// Sends `req` (target relative to the base URL's path) and reads the answer, all
-    /// before `deadline`. Never throws for network conditions: they come back as the
-    /// reply's `outcome`. `retry_safe` allows one resend on a fresh connection when a
-    /// reused one fails before any byte of the answer.
+    /// before `deadline`: waiting for a connection, connecting, the TLS handshake, writing and
+    /// reading each get what is left of it. Never throws for network conditions: they come
+    /// back as the reply's `outcome` (`overloaded` when the queue is full or the breaker
+    /// open). A connect that was refused or reset is tried again for every call, as nothing
+    /// was sent; `retry_safe` also allows one resend on a fresh connection when a connection
+    /// fails before any byte of the answer. Both kinds of retry draw on the retry budget.
     boost::asio::awaitable<translators::upstream_reply> exchange(request req, bool retry_safe,
                                                                  clock::time_point deadline);
 
@@ -61,14 +101,32 @@ public:
     /// outlive the pool.
     void set_signer(request_signer* s) noexcept { signer_ = s; }
 
+    const pool_stats& stats() const noexcept { return stats_; }
+    /// Connections open now (in use, being opened, or idle).
+    std::size_t connections() const noexcept { return busy_ + idle_.size(); }
+    const breaker& circuit() const noexcept { return breaker_; }
+    const std::string& host() const noexcept { return url_.host_header; }
+
+    /// The TLS session to offer on the next handshake (called by OpenSSL's new-session hook).
+    void keep_session(ssl_session_st* s) noexcept;
+
 private:
     struct attempt;
+    struct waiter;
+    class lease;
+    enum class open_failure { none, retryable, final };
+    boost::asio::awaitable<translators::upstream_reply> attempts(request& req, bool retry_safe,
+                                                                 clock::time_point deadline, bool& not_sent);
     boost::asio::awaitable<std::unique_ptr<connection>> open(clock::time_point deadline,
-                                                             translators::upstream_reply& failure);
+                                                             translators::upstream_reply& failure, open_failure& kind);
     boost::asio::awaitable<void> run(connection& c, request& req, clock::time_point deadline, attempt& out);
+    boost::asio::awaitable<bool> acquire(lease& out, bool retry_safe, bool fresh, clock::time_point deadline,
+                                         translators::upstream_reply& failure);
     boost::asio::awaitable<std::unique_ptr<connection>> take_idle(bool retry_safe);
-    void give_back(std::unique_ptr<connection> c);
+    void release(std::unique_ptr<connection> reusable);
+    void keep_idle(std::unique_ptr<connection> c);
     boost::asio::awaitable<void> sweep();
+    boost::asio::awaitable<bool> back_off(int retry_no, clock::time_point deadline);
 
     boost::asio::any_io_executor ex_;
     const upstream_config& cfg_;
@@ -76,12 +134,19 @@ private:
     boost::asio::ssl::context* tls_;
     request_signer* signer_ = nullptr;
     std::vector<std::unique_ptr<connection>> idle_;  ///< most recently used last
+    std::size_t busy_ = 0;                           ///< connections in use or being opened
+    std::deque<std::shared_ptr<waiter>> waiters_;    ///< oldest first
     boost::asio::steady_timer sweep_timer_;
     bool sweeping_ = false;
     bool closed_ = false;
+    breaker breaker_;
+    retry_budget budget_;
+    pool_stats stats_;
+    std::shared_ptr<ssl_session_st> session_;  ///< the last session MRS offered, for resumption
 };
 
-/// A TLS client context that verifies peers by default (gateway-anchors.md §3 lesson 8).
+/// A TLS client context that verifies peers by default (gateway-anchors.md §3 lesson 8),
+/// presents cfg.client_cert when set, and keeps sessions for resumption (per pool).
 std::unique_ptr<boost::asio::ssl::context> make_client_tls(const upstream_config& cfg);
 
 }  // namespace sgw::upstream

@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(tls_with_a_test_ca) {
     check_error(s.cancel(id), 502, "BAD_GATEWAY");
 
     // Verification off is an explicit choice.
-    s.start_gateway({"--upstream-verify", "false"}, "https://127.0.0.1:" + std::to_string(s.sim_port()));
+    s.start_gateway({"--upstream-verify", "false", "--upstream-allow-insecure", "true"}, "https://127.0.0.1:" + std::to_string(s.sim_port()));
     BOOST_TEST(check_cancelled(s.cancel(id), id) == "KILLED");
 }
 

@@ -69,6 +69,9 @@ error_info parse_error(std::string_view body) {
 error_class classify(unsigned http_status, const error_info& e) noexcept {
     const std::string_view c = e.code;
     if (c == "0176" || c == "0201" || c == "12000003") return error_class::not_found;
+    // The API gateway's throttling answer; its code shares the APIGW. prefix of the
+    // authentication failures, so it is told apart first (mrs-api.md §5.4).
+    if (http_status == 429 || c == "APIGW.0308" || c == "APIG.0308") return error_class::throttled;
     if (c.starts_with("APIGW.") || c.starts_with("APIG.") || c == "12000001" || c == "130000002")
         return error_class::unauthorized;
     if (c == "12000052" || c == "12000136") return error_class::forbidden;

@@ -20,7 +20,8 @@ error_info parse_error(std::string_view body);
 /// What an MRS failure means to a Sahara client.
 enum class error_class {
     not_found,     ///< 0176 / 0201 (job), 12000003 (cluster): 400 on the wire, 404 to Sahara
-    unauthorized,  ///< HTTP 401, APIGW.*, 12000001, 130000002
+    throttled,     ///< HTTP 429, APIGW.0308 / APIG.0308: the caller's rate limit (mrs-api.md §5.4)
+    unauthorized,  ///< HTTP 401, APIGW.* (but 0308), 12000001, 130000002
     forbidden,     ///< HTTP 403, 12000052, 12000136
     server_error,  ///< 12000004, or a 5xx without an MRS error code
     refused,       ///< any other MRS business error: MRS understood and said no

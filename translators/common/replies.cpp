@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace sgw::translators {
@@ -46,6 +47,18 @@ sahara::response unusable_answer(const sahara::request& req, std::string_view wh
                                   "MRS sent an answer the gateway could not use.", std::move(detail));
 }
 
+namespace {
+
+// MRS's advice for a throttled caller is to wait 2 to 5 seconds (mrs-api.md §5.4).
+constexpr unsigned throttled_retry_after = 2;
+
+unsigned retry_seconds(const upstream_reply& r, unsigned fallback) {
+    const auto s = r.retry_after.count();
+    return s > 0 ? static_cast<unsigned>(std::min<long long>(s, 3600)) : fallback;
+}
+
+}  // namespace
+
 sahara::response failure(const sahara::request& req, const upstream_reply& r, std::string_view refused_name) {
     switch (r.outcome) {
         case transport::timeout:
@@ -57,6 +70,13 @@ sahara::response failure(const sahara::request& req, const upstream_reply& r, st
         case transport::malformed:
             return sahara::error_response(req, 502, sn::bad_gateway,
                                           "MRS sent a malformed or truncated answer.", "malformed: " + r.detail);
+        case transport::overloaded: {
+            auto out = sahara::error_response(req, 503, sn::service_unavailable,
+                                              "MRS is not taking more calls from the gateway now; try again shortly.",
+                                              "overloaded: " + r.detail);
+            out.retry_after = retry_seconds(r, 1);
+            return out;
+        }
         case transport::ok: break;
     }
     const auto err = mrs::parse_error(r.body);
@@ -66,6 +86,14 @@ sahara::response failure(const sahara::request& req, const upstream_reply& r, st
         case mrs::error_class::not_found:
             return sahara::error_response(req, 404, sn::not_found, sahara::not_found_message(req.id),
                                           std::move(detail));
+        case mrs::error_class::throttled: {
+            // Never retried by the gateway: the client hears when to come back (gateway-anchors.md §3).
+            auto out = sahara::error_response(req, 503, sn::service_unavailable,
+                                              "MRS is throttling calls for this project; try again shortly.",
+                                              std::move(detail));
+            out.retry_after = retry_seconds(r, throttled_retry_after);
+            return out;
+        }
         case mrs::error_class::unauthorized:
             return sahara::error_response(req, 401, sn::unauthorized,
                                           "The request you have made requires authentication.",

@@ -46,6 +46,7 @@ enum class transport {
     unreachable,  ///< could not connect, TLS failed, or the connection dropped before an answer
     timeout,      ///< the request's budget ran out
     malformed,    ///< the answer was not valid HTTP, was truncated, or exceeded the size limit
+    overloaded,   ///< not sent: the endpoint's queue is full or its circuit breaker is open
 };
 
 struct upstream_reply {
@@ -56,6 +57,9 @@ struct upstream_reply {
     /// `body` parsed once when the reply joined the context (step_context::add); nullptr
     /// when the body is empty or not JSON. Points into the context's per-request memory.
     const boost::json::value* json = nullptr;
+    /// When to try again: MRS's Retry-After (throttling), or how long the gateway will keep
+    /// refusing calls to the endpoint (overloaded); zero when nobody said.
+    std::chrono::seconds retry_after{0};
 };
 
 /// Either more calls to make (all of them may run at once) or the final answer.

@@ -62,6 +62,8 @@ struct response {
     std::string body;
     /// Why this answer is an error, for the log only (never sent to the client).
     std::string log_detail;
+    /// Seconds for a Retry-After header (503 answers); 0: none.
+    unsigned retry_after = 0;
 };
 
 }  // namespace sgw::sahara

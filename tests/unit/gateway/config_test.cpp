@@ -31,6 +31,7 @@ threads = 3
 url = "https://mrs.example.com:8443/base/"
 ca_file = ""
 verify = false
+allow_insecure = true
 request_timeout_ms = 1234
 idle_timeout_ms = 5000
 [log]
@@ -47,6 +48,66 @@ access = true
     BOOST_TEST(cfg.log.access);
     validate(cfg, errors);
     BOOST_TEST(errors.empty());
+}
+
+BOOST_AUTO_TEST_CASE(verification_off_must_be_meant) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, "[upstream]\nurl = \"https://a.example\"\nverify = false\n"
+                    "[regions.two]\nurl = \"https://b.example\"\nprojects = [\"p2\"]\nverify = false\n",
+               "t.toml", errors);
+    BOOST_TEST(errors.empty());
+    validate(cfg, errors);
+    BOOST_TEST(mentions(errors, "upstream.verify: false needs upstream.allow_insecure"));
+    BOOST_TEST(mentions(errors, "regions.two.verify: false needs upstream.allow_insecure"));
+    errors.clear();
+    cfg.upstream.allow_insecure = true;
+    validate(cfg, errors);
+    BOOST_TEST(errors.empty());
+}
+
+BOOST_AUTO_TEST_CASE(regions_map_projects_to_endpoints) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, R"(
+[upstream]
+url = "https://mrs.eu-de.otc.t-systems.com"
+ca_file = ""
+max_connections = 4
+[regions.eu-nl]
+url = "https://mrs.eu-nl.example:8443"
+identity_url = "https://iam.eu-nl.example/v3"
+projects = ["p-nl-1", "p-nl-2"]
+ca_file = "/nonexistent/ca.pem"
+[regions.ap]
+url = "http://mrs.ap.example"
+projects = ["p-ap"]
+)", "t.toml", errors);
+    BOOST_TEST(errors.empty());
+    // Regions come in name order (TOML tables have none of their own); endpoint i+1 is region i.
+    BOOST_TEST_REQUIRE(cfg.regions.size() == 2u);
+    BOOST_TEST(cfg.regions[0].name == "ap");
+    BOOST_TEST(cfg.regions[1].name == "eu-nl");
+    BOOST_TEST(cfg.regions[1].projects.size() == 2u);
+    const auto endpoints = endpoint_configs(cfg);
+    BOOST_TEST_REQUIRE(endpoints.size() == 3u);
+    BOOST_TEST(endpoints[2].url == "https://mrs.eu-nl.example:8443");
+    BOOST_TEST(endpoints[2].ca_file == "/nonexistent/ca.pem");
+    BOOST_TEST(endpoints[2].max_connections == 4u);  // what a region does not set comes from [upstream]
+    BOOST_TEST(endpoints[1].ca_file == "");
+    validate(cfg, errors);
+    BOOST_TEST(mentions(errors, "regions.eu-nl.ca_file: cannot read"));
+
+    config bad;
+    errors.clear();
+    apply_toml(bad, "[upstream]\nurl = \"http://a\"\n[regions.x]\nprojects = [\"p\"]\nport = 1\n"
+                    "[regions.y]\nurl = \"ftp://b\"\nprojects = [\"p\"]\n",
+               "t.toml", errors);
+    BOOST_TEST(mentions(errors, "regions.x.port: unknown key"));
+    validate(bad, errors);
+    BOOST_TEST(mentions(errors, "regions.x.url: required"));
+    BOOST_TEST(mentions(errors, "regions.y.url:"));
+    BOOST_TEST(mentions(errors, "regions.y.projects: p is already served by regions.x"));
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keys_are_named) {
@@ -89,7 +150,8 @@ BOOST_AUTO_TEST_CASE(flags_override_the_file) {
         f << "listen = \"127.0.0.1:1000\"\n[upstream]\nurl = \"http://a.example\"\nmax_idle = 5\n";
     }
     auto r = load({"--config", path.c_str(), "--listen", "127.0.0.1:2000", "--upstream=http://b.example",
-                   "--upstream-max-idle", "7", "--upstream-verify=false", "--check-config"});
+                   "--upstream-max-idle", "7", "--upstream-verify=false", "--upstream-allow-insecure=true",
+                   "--check-config"});
     std::remove(path.c_str());
     BOOST_TEST(r.errors.empty());
     BOOST_TEST(r.check_only);

@@ -33,6 +33,32 @@ BOOST_AUTO_TEST_CASE(only_clean_complete_exchanges_are_reused) {
     BOOST_TEST(with([](exchange_state& s) { s.requests_served = 9; }));
 }
 
+BOOST_AUTO_TEST_CASE(keep_alive_header_bounds_reuse) {
+    upstream_config limits;
+    limits.idle_timeout = millis{30'000};
+    exchange_state s;
+    s.request_written = s.response_complete = s.keep_alive = true;
+    read_keep_alive("timeout=5, max=100", s);
+    BOOST_TEST_REQUIRE(bool(s.peer_idle_timeout));
+    BOOST_TEST(s.peer_idle_timeout->count() == 5);
+    BOOST_TEST(*s.peer_requests_left == 100u);
+    // A second less than the peer's timeout, so that the gateway ends the connection first.
+    BOOST_TEST(std::chrono::duration_cast<millis>(idle_limit(s, limits)).count() == 4000);
+    BOOST_TEST(may_reuse(s, limits));
+
+    exchange_state t = s;
+    t.peer_idle_timeout.reset();
+    read_keep_alive(" MAX=0 ,Timeout=60,junk, timeout=abc", t);
+    BOOST_TEST(t.peer_idle_timeout->count() == 60);
+    BOOST_TEST(std::chrono::duration_cast<millis>(idle_limit(t, limits)).count() == 30'000);  // ours is lower
+    BOOST_TEST(!may_reuse(t, limits));  // max=0: no request left
+
+    exchange_state u = s;
+    read_keep_alive("timeout=1", u);  // too short to reuse safely at all
+    BOOST_TEST(idle_limit(u, limits).count() == 0);
+    BOOST_TEST(!may_reuse(u, limits));
+}
+
 BOOST_AUTO_TEST_CASE(base_urls) {
     auto a = parse_base_url("https://mrs.eu-de.otc.t-systems.com");
     BOOST_TEST_REQUIRE(bool(a));

@@ -51,6 +51,11 @@ BOOST_AUTO_TEST_CASE(classification_by_code_before_status) {
     BOOST_TEST((classify(403, {"", ""}) == error_class::forbidden));
     BOOST_TEST((classify(503, {"", ""}) == error_class::server_error));
     BOOST_TEST((classify(400, {"", ""}) == error_class::unreadable));
+    // Throttling shares the APIGW. prefix of the authentication failures (mrs-api.md §5.4).
+    BOOST_TEST((classify(429, {"APIGW.0308", ""}) == error_class::throttled));
+    BOOST_TEST((classify(429, {"APIG.0308", ""}) == error_class::throttled));
+    BOOST_TEST((classify(429, {"", ""}) == error_class::throttled));
+    BOOST_TEST((classify(401, {"APIGW.0309", ""}) == error_class::unauthorized));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
