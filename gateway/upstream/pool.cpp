@@ -1,6 +1,8 @@
 // Keep-alive connection pool to one MRS endpoint, owned by one worker thread.
 #include "gateway/upstream/pool.hpp"
 
+#include "gateway/log.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -55,6 +57,14 @@ public:
     clock::time_point created = clock::now();
     clock::time_point last_used = created;
     clock::duration idle_for_at_most{};  ///< set from each answer (idle_limit)
+    bool sound = false;                  ///< its last exchange was complete
+
+    ~connection() {
+        // OpenSSL forgets the session of a connection freed before a TLS shutdown, as if the
+        // connection had failed. One retired in good order (idle, old, or its requests used
+        // up) did not fail, and its session should resume the next handshake.
+        if (secure && sound) SSL_set_shutdown(secure->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
 
     beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
@@ -530,7 +540,18 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
     auto reply = co_await attempts(req, retry_safe, deadline, v.counted);
     if (!v.counted) {
         v.counted = true;
+        const auto before = breaker_.current();
         breaker_.record(endpoint_failed(reply), clock::now());
+        // Operators hear of every change: an open breaker answers 503 to every call.
+        if (const auto after = breaker_.current(); after != before && after != breaker::state::half_open) {
+            if (after == breaker::state::open)
+                log::line(log::level::warn, "circuit breaker opened: calls are refused for a while")
+                    .kv("endpoint", url_.host_header)
+                    .kv("open_ms", cfg_.breaker_open.count())
+                    .kv("detail", reply.outcome == transport::ok ? "HTTP " + std::to_string(reply.status) : reply.detail);
+            else
+                log::line(log::level::info, "circuit breaker closed").kv("endpoint", url_.host_header);
+        }
     }
     co_return reply;
 }
@@ -576,6 +597,7 @@ net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clo
         a.state.requests_served = ++c.requests;
         a.state.age = now - c.created;
         c.idle_for_at_most = idle_limit(a.state, cfg_);
+        c.sound = a.state.response_complete && !a.state.failed;
         held.end(may_reuse(a.state, cfg_) ? std::move(held.conn) : nullptr);
         // A connection that died before any byte of the answer most likely was closed by MRS
         // while idle, or MRS restarted: send once more on a fresh one, if that is harmless.

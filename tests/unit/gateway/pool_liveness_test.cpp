@@ -2,6 +2,7 @@
 // loopback that does something to the connection while it sits in the pool.
 #include "gateway/upstream/pool.hpp"
 #include "gateway/upstream/url.hpp"
+#include "tests/unit/gateway/test_tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,9 +22,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <memory>
 #include <string>
@@ -52,25 +51,7 @@ enum class idle_action {
     stray_data,    ///< an answer nobody asked for
 };
 
-/// A server context with a throw-away self-signed certificate (the client does not verify).
-std::unique_ptr<ssl::context> server_tls() {
-    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-    BOOST_TEST_REQUIRE((key && cert));
-    X509_set_version(cert.get(), 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-    X509_set_pubkey(cert.get(), key.get());
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(cert.get(), name);
-    BOOST_TEST_REQUIRE(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0);
-    BOOST_TEST_REQUIRE(SSL_CTX_use_certificate(ctx->native_handle(), cert.get()) == 1);
-    BOOST_TEST_REQUIRE(SSL_CTX_use_PrivateKey(ctx->native_handle(), key.get()) == 1);
-    return ctx;
-}
+using test::server_tls;
 
 class fake_upstream {
 public:
