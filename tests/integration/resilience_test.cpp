@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <sys/stat.h>
 #include <fstream>
 #include <future>
 #include <string>
@@ -114,6 +115,43 @@ BOOST_AUTO_TEST_CASE(projects_are_served_by_their_region_and_one_region_down_spa
         auto again = http_get(s.gw_port(), show_path(demo_project, running_job), demo_token);
         BOOST_TEST(again.status == 200u, again.body);
     }
+}
+
+// With the gateway's own keys every token is validated, at the identity endpoint of the
+// region the URL's project belongs to.
+BOOST_AUTO_TEST_CASE(a_region_validates_tokens_at_its_own_identity_endpoint) {
+    const std::string ak = "ITREGIONACCESSKEY01", sk = "it-region-secret-0123456789abcdef";
+    stack s({"--aksk", ak + ":" + sk + ":" + demo_project});
+    process second({sim_binary(), "--listen", "127.0.0.1:0", "--seed-demo", "--aksk", ak + ":" + sk + ":" + other_project},
+                   s.workdir + "/sim-2.log");
+    const auto second_url = "http://127.0.0.1:" + std::to_string(second.port());
+    const auto first_url = "http://127.0.0.1:" + std::to_string(s.sim_port());
+    const auto keys = s.workdir + "/keys.toml";
+    const auto config_path = s.workdir + "/regions.toml";
+    {
+        std::ofstream k(keys);
+        k << "access_key = \"" << ak << "\"\nsecret_key = \"" << sk << "\"\n";
+        std::ofstream f(config_path);
+        f << "[auth]\nmode = \"aksk\"\ncredentials_file = \"" << keys << "\"\n[identity]\nurl = \"" << first_url
+          << "/v3\"\n[regions.second]\nurl = \"" << second_url << "\"\nidentity_url = \"" << second_url
+          << "/v3\"\nprojects = [\"" << other_project << "\"]\n";
+    }
+    BOOST_TEST_REQUIRE(::chmod(keys.c_str(), 0600) == 0);
+    s.start_gateway({"--config", config_path}, first_url);
+    auto identity_calls = [](unsigned short port) {
+        return http_get(port, "/_sim/stats").json().at("by_endpoint").at("identity").as_int64();
+    };
+    const auto first_before = identity_calls(s.sim_port()), second_before = identity_calls(second.port());
+
+    auto other = http_get(s.gw_port(), show_path(other_project, other_job), other_token);
+    BOOST_TEST(other.status == 200u, other.body);
+    BOOST_TEST(identity_calls(second.port()) == second_before + 1);
+    BOOST_TEST(identity_calls(s.sim_port()) == first_before);
+
+    auto demo = http_get(s.gw_port(), show_path(demo_project, running_job), demo_token);
+    BOOST_TEST(demo.status == 200u, demo.body);
+    BOOST_TEST(identity_calls(s.sim_port()) == first_before + 1);
+    BOOST_TEST(identity_calls(second.port()) == second_before + 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
