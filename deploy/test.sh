@@ -5,8 +5,9 @@
 #   tsan     ThreadSanitizer: the integration tier (the gateway runs several worker threads,
 #            and one test drives four of them at once);
 #   fuzz     clang 14 with libFuzzer, ASan and UBSan: the unit tier (this build is also the
-#            proof that the code builds clean with a second compiler) and the fuzz tier, each
-#            target for SGW_FUZZ_SECONDS seconds (default 30) after replaying its regressions.
+#            proof that the gateway's libraries and the tests of the unit tier build clean with
+#            a second compiler) and the fuzz tier, each target for SGW_FUZZ_SECONDS seconds
+#            (default 30) after replaying its regressions.
 # Extra arguments go to every ctest run (e.g. -R integration).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,18 +15,21 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh
 jobs=$(nproc)
 for preset in release asan tsan fuzz; do
-  echo "== $preset: configure and build"
+  echo "== $preset: configure and build ($(date -u +%T))"
   cmake --preset "$preset" >/dev/null
-  if [ "$preset" = tsan ]; then
-    # Only what the integration tier runs: TSan makes every file slow to compile.
-    cmake --build --preset "$preset" -j "$jobs" --target sahara-gateway mrs-sim integration_tests
-  else
-    cmake --build --preset "$preset" -j "$jobs"
-  fi
-  echo "== $preset: tests"
+  case "$preset" in
+    # Only what the tiers of these stages run: TSan and clang's instrumentation make every
+    # file slow to compile.
+    tsan) cmake --build --preset "$preset" -j "$jobs" --target sahara-gateway mrs-sim integration_tests ;;
+    fuzz) cmake --build --preset "$preset" -j "$jobs" --target unit_tests mrs_sim_tests aksk_vectors \
+            fuzz_http_session fuzz_router fuzz_translators fuzz_config ;;
+    *) cmake --build --preset "$preset" -j "$jobs" ;;
+  esac
+  echo "== $preset: tests ($(date -u +%T))"
   case "$preset" in
     tsan) ctest --preset "$preset" -L integration "$@" ;;
     fuzz) ctest --preset "$preset" -L 'unit|fuzz' "$@" ;;
     *) ctest --preset "$preset" "$@" ;;
   esac
 done
+echo "== done ($(date -u +%T))"
