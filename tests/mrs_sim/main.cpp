@@ -88,11 +88,13 @@ paths/methods.
 
 Control API (no auth, never faulted):
   GET    /_sim/state        projects, clusters, job objects, jobs (states advanced)
-  GET    /_sim/stats        {"requests","connections","signed_requests","signature_failures",
-                            "by_endpoint":{cancel,show,delete,list,execute,exe_show,exe_list,
-                            identity,v2_submit,v2_list,v2_show,v2_kill,v2_delete,cluster_list,
-                            cluster_show}}
-  POST   /_sim/stats/reset  zero the counters
+  GET    /_sim/stats        {"requests","connections","open_connections","peak_connections",
+                            "signed_requests","signature_failures","by_endpoint":{cancel,show,
+                            delete,list,execute,exe_show,exe_list,identity,v2_submit,v2_list,
+                            v2_show,v2_kill,v2_delete,cluster_list,cluster_show}}
+                            open_connections: connections open now that carried an MRS or
+                            identity request; peak_connections: the most open at once
+  POST   /_sim/stats/reset  zero the counters (peak_connections restarts at open_connections)
   POST   /_sim/jobs         {"project"?,"cluster_id"?,"state"?:"starting|running|succeeded|failed|
                             killed|abnormal|error","protected"?:bool,"id"?:uuid,"job_name"?}
                             -> 201 {"id"}
@@ -115,7 +117,8 @@ Control API (no auth, never faulted):
   POST   /_sim/faults       replace the fault set ({} clears); DELETE /_sim/faults clears
 
 Fault JSON (every key optional; unknown keys are refused):
-  {"latency_ms": N,            delay every answer by N ms
+  {"latency_ms": N,            delay every answer by N ms (a connection the client closes
+                               meanwhile ends at once)
    "error_status": 400..599,   answer that status with {"error_code":"12000004",...}
    "error_rate": 0..1,         on that share of requests (deterministic: 0.5 = every 2nd)
    "close_after": N,           close a connection silently after N answers on it
@@ -125,10 +128,23 @@ Fault JSON (every key optional; unknown keys are refused):
    "malformed_rate": 0..1,     share of answers made malformed (default 1)
    "stall": true,              read the request, never answer until the client closes
    "reset_rate": 0..1,         share of requests answered by a TCP reset
-   "idle_close_ms": N}         end a connection idle N ms between requests: FIN on HTTP;
+   "idle_close_ms": N,         end a connection idle N ms between requests: FIN on HTTP;
                                under TLS close_notify, the TCP connection left open until
                                the client closes it (at most 5 s); applies to control
                                connections too
+   "throttle_rate": 0..1,      share of requests answered 429 {"error_code":"APIGW.0308",
+                               "error_msg":"The throttling threshold has been reached: ...",
+                               "request_id":...} (the API gateway's rate limit)
+   "throttle_retry_after_s": 0..3600,
+                               with N > 0 those 429s carry Retry-After: N (default 0: none)
+   "close_notify": false,      with close_after: end the connection in order instead
+                               (TLS: close_notify, at most 250 ms for the client's, then close;
+                               HTTP: FIN, then close)
+   "reset_mid_rate": 0..1,     share of answers cut by a TCP reset after the header and about
+                               half the body (half the header when there is no body)
+   "stall_after_headers": true}
+                               send the status line and header (full Content-Length), then
+                               nothing until the client closes
 
 SIGINT or SIGTERM stops the simulator (exit 0).
 )";

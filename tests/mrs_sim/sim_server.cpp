@@ -1,5 +1,6 @@
 // MRS simulator: Beast/Asio server (plain HTTP or TLS), control API and faults.
 #include "sim_server.hpp"
+#include "sim_util.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,8 +19,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <sys/socket.h>
+
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -27,6 +31,7 @@
 #include <limits>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -111,6 +116,18 @@ std::optional<fault_set> parse_faults(std::string_view body, std::string& error)
             ok = rate(v, f.reset_rate);
         } else if (key == "idle_close_ms") {
             ok = integer(v, 0, 600000, f.idle_close_ms);
+        } else if (key == "throttle_rate") {
+            ok = rate(v, f.throttle_rate);
+        } else if (key == "throttle_retry_after_s") {
+            ok = integer(v, 0, 3600, f.throttle_retry_after_s);
+        } else if (key == "close_notify") {
+            ok = v.is_bool();
+            f.close_notify = ok && v.get_bool();
+        } else if (key == "reset_mid_rate") {
+            ok = rate(v, f.reset_mid_rate);
+        } else if (key == "stall_after_headers") {
+            ok = v.is_bool();
+            f.stall_after_headers = ok && v.get_bool();
         } else {
             error = "unknown fault: " + std::string(key);
             return std::nullopt;
@@ -188,11 +205,51 @@ void on_done(const std::exception_ptr& e) {
     }
 }
 
-enum class ending { graceful, abrupt };
+// How a connection ends: graceful (a FIN, or under TLS a close_notify with the usual wait for
+// the peer's), abrupt (the socket is just closed), or notify (close_after with close_notify: a
+// close_notify under TLS with a short wait, a FIN on plain HTTP, then the socket is closed).
+enum class ending { graceful, abrupt, notify };
+
+// The longest close_notify waits for the peer's own close_notify before the socket is closed.
+constexpr auto notify_timeout = 250ms;
+
+// Open connections that carried an MRS or identity request, for the stats: one per session,
+// entered at the connection's first such request, left when the session ends.
+class connection_gauge {
+public:
+    connection_gauge(std::atomic<std::int64_t>& open, std::atomic<std::int64_t>& peak) : open_(open), peak_(peak) {}
+    connection_gauge(const connection_gauge&) = delete;
+    connection_gauge& operator=(const connection_gauge&) = delete;
+    ~connection_gauge() {
+        if (entered_) {
+            --open_;
+        }
+    }
+    void enter() {
+        if (entered_) {
+            return;
+        }
+        entered_ = true;
+        const std::int64_t now = ++open_;
+        std::int64_t seen = peak_.load();
+        while (now > seen && !peak_.compare_exchange_weak(seen, now)) {
+        }
+    }
+
+private:
+    std::atomic<std::int64_t>& open_;
+    std::atomic<std::int64_t>& peak_;
+    bool entered_ = false;
+};
 
 struct decision {
     bool stall = false;
     bool reset = false;
+    bool throttle = false;
+    std::int64_t throttle_retry_after_s = 0;
+    bool reset_mid = false;
+    bool stall_after_headers = false;
+    bool close_notify = false;
     bool error = false;
     unsigned error_status = 0;
     std::int64_t latency_ms = 0;
@@ -210,10 +267,14 @@ private:
     asio::awaitable<void> plain_session(tcp::socket sock);
     asio::awaitable<void> tls_session(tcp::socket sock, ssl::context& ctx);
     template <class Stream>
-    asio::awaitable<ending> serve(Stream& stream);
+    asio::awaitable<ending> serve(Stream& stream, connection_gauge& gauge);
     template <class Stream>
     asio::awaitable<bool> write_reply(Stream& stream, reply rep, std::string_view request_id, unsigned version,
                                       bool keep_alive, bool truncated);
+    enum class cut { after_headers, mid_body };
+    template <class Stream>
+    asio::awaitable<bool> write_part(Stream& stream, reply rep, std::string_view request_id, unsigned version,
+                                     bool keep_alive, cut where);
 
     decision decide();
     std::int64_t idle_close_ms();
@@ -225,10 +286,12 @@ private:
 
     std::mutex fault_mutex_;
     fault_set faults_;
-    rate_gate error_gate_, malformed_gate_, reset_gate_;
+    rate_gate error_gate_, malformed_gate_, reset_gate_, throttle_gate_, reset_mid_gate_;
 
     std::atomic<std::uint64_t> requests_{0};
     std::atomic<std::uint64_t> connections_{0};
+    std::atomic<std::int64_t> open_connections_{0};  // see connection_gauge
+    std::atomic<std::int64_t> peak_connections_{0};
     std::atomic<std::uint64_t> signed_{0};              // AK/SK-signed requests whose signature held
     std::atomic<std::uint64_t> signature_failures_{0};  // ... and whose signature did not (401)
     std::array<std::atomic<std::uint64_t>, endpoint_count> by_endpoint_{};
@@ -259,14 +322,21 @@ asio::awaitable<void> server::accept_loop(tcp::acceptor& acceptor, ssl::context*
 }
 
 asio::awaitable<void> server::plain_session(tcp::socket sock) {
+    connection_gauge gauge(open_connections_, peak_connections_);
     beast::tcp_stream stream(std::move(sock));
-    if (co_await serve(stream) == ending::graceful) {
+    const ending end = co_await serve(stream, gauge);
+    if (end != ending::abrupt) {
         error_code ec;
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    if (end == ending::notify) {
+        error_code ignored;
+        stream.socket().close(ignored);
     }
 }
 
 asio::awaitable<void> server::tls_session(tcp::socket sock, ssl::context& ctx) {
+    connection_gauge gauge(open_connections_, peak_connections_);
     beast::ssl_stream<beast::tcp_stream> stream(std::move(sock), ctx);
     stream.next_layer().expires_after(io_timeout);
     auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
@@ -276,9 +346,17 @@ asio::awaitable<void> server::tls_session(tcp::socket sock, ssl::context& ctx) {
         }
         co_return;
     }
-    if (co_await serve(stream) == ending::graceful) {
-        stream.next_layer().expires_after(shutdown_timeout);
+    const ending end = co_await serve(stream, gauge);
+    if (end != ending::abrupt) {
+        // close_notify, then wait for the peer's: up to shutdown_timeout when the connection
+        // ends in order, only briefly for close_after with close_notify (sim choice: the
+        // simulator does not hold a connection it has given up on).
+        stream.next_layer().expires_after(end == ending::notify ? notify_timeout : shutdown_timeout);
         co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));  // errors don't matter here
+    }
+    if (end == ending::notify) {
+        error_code ignored;
+        stream.next_layer().socket().close(ignored);
     }
 }
 
@@ -287,6 +365,11 @@ decision server::decide() {
     decision d;
     d.stall = faults_.stall;
     d.reset = reset_gate_.fire(faults_.reset_rate);
+    d.throttle = throttle_gate_.fire(faults_.throttle_rate);
+    d.throttle_retry_after_s = faults_.throttle_retry_after_s;
+    d.reset_mid = reset_mid_gate_.fire(faults_.reset_mid_rate);
+    d.stall_after_headers = faults_.stall_after_headers;
+    d.close_notify = faults_.close_notify;
     d.latency_ms = faults_.latency_ms;
     d.error_status = faults_.error_status;
     d.error = d.error_status != 0 && error_gate_.fire(faults_.error_rate);
@@ -303,7 +386,7 @@ std::int64_t server::idle_close_ms() {
 }
 
 template <class Stream>
-asio::awaitable<ending> server::serve(Stream& stream) {
+asio::awaitable<ending> server::serve(Stream& stream, connection_gauge& gauge) {
     beast::flat_buffer buffer;
     auto& tcp_layer = beast::get_lowest_layer(stream);
     std::int64_t answered = 0;  // MRS answers on this connection, for close_after
@@ -359,6 +442,7 @@ asio::awaitable<ending> server::serve(Stream& stream) {
             continue;
         }
 
+        gauge.enter();
         const route r = match_route(req.method_string(), target);
         ++requests_;
         if (r.result == route::kind::matched) {
@@ -385,12 +469,37 @@ asio::awaitable<ending> server::serve(Stream& stream) {
             co_return ending::abrupt;
         }
         if (d.latency_ms > 0) {
+            // sim choice: a client that closes the connection during the wait ends it at once
+            // (seen by peeking at the socket), so that open_connections counts only connections
+            // the client still holds. Bytes that come instead (a pipelined request, TLS records)
+            // are left for later reads and the wait runs out.
             asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(d.latency_ms));
-            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            bool watch = true;
+            for (;;) {
+                if (!watch) {
+                    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+                    break;
+                }
+                auto first = co_await (timer.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+                                       tcp_layer.socket().async_wait(tcp::socket::wait_read,
+                                                                     asio::as_tuple(asio::use_awaitable)));
+                if (first.index() == 0) {
+                    break;
+                }
+                char byte;
+                const auto peeked = ::recv(tcp_layer.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                    co_return ending::abrupt;
+                }
+                watch = false;
+            }
         }
 
         reply rep;
-        if (d.error) {
+        if (d.throttle) {
+            // mrs-api.md §5.4: the API gateway's rate limit answers before MRS sees the request.
+            rep = detail::apigw_throttled(request_id, d.throttle_retry_after_s);
+        } else if (d.error) {
             // mrs-api.md §5.3: 12000004, internal server error.
             rep = json_reply(d.error_status,
                              json::object{{"error_code", "12000004"}, {"error_msg", "Internal server error."}});
@@ -424,13 +533,46 @@ asio::awaitable<ending> server::serve(Stream& stream) {
             }
         }
         ++answered;
+        if (d.stall_after_headers) {
+            // sim choice: an upstream that hangs once its header is out (a backend stuck while
+            // producing the body): the header promises the whole body, nothing follows; read and
+            // drop whatever comes until the peer goes away, as for stall.
+            if (!co_await write_part(stream, std::move(rep), request_id, req.version(), keep_alive,
+                                     cut::after_headers)) {
+                co_return ending::abrupt;
+            }
+            tcp_layer.expires_never();
+            std::array<char, 1024> sink;
+            for (;;) {
+                auto [rec, rn] =
+                    co_await tcp_layer.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+                if (rec) {
+                    co_return ending::abrupt;
+                }
+            }
+        }
+        if (d.reset_mid) {
+            // sim choice: a connection reset while the answer is on its way (an upstream or a
+            // load balancer dying mid-response): the header and about half the body, then a TCP
+            // reset (SO_LINGER 0), as reset_rate does before answering.
+            co_await write_part(stream, std::move(rep), request_id, req.version(), keep_alive, cut::mid_body);
+            error_code ignored;
+            tcp_layer.socket().set_option(tcp::socket::linger(true, 0), ignored);
+            tcp_layer.socket().close(ignored);
+            co_return ending::abrupt;
+        }
         if (!co_await write_reply(stream, std::move(rep), request_id, req.version(), keep_alive, truncated)) {
             co_return ending::abrupt;
         }
-        // close_after: drop the connection silently, with no "Connection: close" announced,
-        // as an upstream does with an idle keep-alive connection.
-        if (truncated || (d.close_after > 0 && answered >= d.close_after)) {
+        if (truncated) {
             co_return ending::abrupt;
+        }
+        // close_after: end the connection with no "Connection: close" announced, as an upstream
+        // does with a keep-alive connection it no longer wants. By default silently (the socket is
+        // just closed); with close_notify in order (gateway-anchors.md §3, keep-alive reuse
+        // races): under TLS a close_notify first, on plain HTTP a FIN, then the close.
+        if (d.close_after > 0 && answered >= d.close_after) {
+            co_return d.close_notify ? ending::notify : ending::abrupt;
         }
         if (!keep_alive) {
             co_return ending::graceful;
@@ -466,6 +608,43 @@ asio::awaitable<bool> server::write_reply(Stream& stream, reply rep, std::string
     co_return !ec;
 }
 
+// The answer write_reply would send, cut short: only the status line and header (after_headers),
+// or the header and the first half of the body (mid_body; for an answer without a body, the
+// first half of the header). Returns false when the write failed.
+template <class Stream>
+asio::awaitable<bool> server::write_part(Stream& stream, reply rep, std::string_view request_id, unsigned version,
+                                         bool keep_alive, cut where) {
+    http::response<http::string_body> res;
+    res.version(version);
+    res.result(rep.status);
+    res.set(http::field::content_type, content_type);
+    res.set("X-Request-Id", request_id);
+    for (const auto& [name, value] : rep.headers) {
+        res.set(name, value);
+    }
+    res.keep_alive(keep_alive);
+    res.body() = std::move(rep.body);
+    res.prepare_payload();
+    if (rep.status == 204) {
+        res.erase(http::field::content_length);  // RFC 9110 §8.6: none on a 204
+    }
+    std::ostringstream wire_out;
+    wire_out << res;
+    const std::string wire = std::move(wire_out).str();
+    const std::size_t header_size = wire.size() - res.body().size();
+    std::size_t keep = header_size;
+    if (where == cut::mid_body) {
+        keep = res.body().empty() ? header_size / 2 : header_size + res.body().size() / 2;
+    }
+    beast::get_lowest_layer(stream).expires_after(io_timeout);
+    auto [ec, n] =
+        co_await asio::async_write(stream, asio::buffer(wire.data(), keep), asio::as_tuple(asio::use_awaitable));
+    if (ec && !routine(ec)) {
+        log_line("write", ec.message());
+    }
+    co_return !ec;
+}
+
 json::object server::render_stats() const {
     json::object by;
     for (std::size_t i = 0; i < endpoint_count; ++i) {
@@ -473,6 +652,8 @@ json::object server::render_stats() const {
     }
     return {{"requests", requests_.load()},
             {"connections", connections_.load()},
+            {"open_connections", open_connections_.load()},
+            {"peak_connections", peak_connections_.load()},
             {"signed_requests", signed_.load()},
             {"signature_failures", signature_failures_.load()},
             {"by_endpoint", std::move(by)}};
@@ -498,6 +679,7 @@ reply server::control(const http::request<http::string_body>& req) {
         if (!allow(http::verb::post)) return error(405, "method not allowed");
         requests_ = 0;
         connections_ = 0;
+        peak_connections_ = open_connections_.load();
         signed_ = 0;
         signature_failures_ = 0;
         for (auto& c : by_endpoint_) {
@@ -542,7 +724,7 @@ reply server::control(const http::request<http::string_body>& req) {
                 return error(400, err);
             }
             faults_ = std::move(*parsed);
-            error_gate_ = malformed_gate_ = reset_gate_ = rate_gate{};
+            error_gate_ = malformed_gate_ = reset_gate_ = throttle_gate_ = reset_mid_gate_ = rate_gate{};
             return json_reply(200, faults_.source);
         }
         return error(405, "method not allowed");

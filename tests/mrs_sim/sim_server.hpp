@@ -25,6 +25,11 @@ struct fault_set {
     bool stall = false;
     double reset_rate = 0;
     std::int64_t idle_close_ms = 0;  // 0: off
+    double throttle_rate = 0;             // share answered 429 APIGW.0308
+    std::int64_t throttle_retry_after_s = 0;  // 0: no Retry-After on those 429s
+    bool close_notify = false;            // close_after ends the connection in order (close_notify / FIN)
+    double reset_mid_rate = 0;            // share reset after the header and half the body
+    bool stall_after_headers = false;     // send the header, then nothing
     json::object source;  // the JSON it was made from, shown by GET /_sim/faults
 };
 

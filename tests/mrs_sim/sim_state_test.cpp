@@ -2,6 +2,7 @@
 #include "sim_state.hpp"
 #include "sim_server.hpp"
 #include "sim_test_util.hpp"
+#include "sim_util.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -778,8 +779,28 @@ BOOST_AUTO_TEST_CASE(faults_parse_and_rates_are_deterministic) {
     BOOST_TEST(parse_faults(R"({"error_status":503})", err)->error_rate == 1.0);
     BOOST_TEST(parse_faults("{}", err).has_value());
     BOOST_TEST(parse_faults(R"({"idle_close_ms":250})", err)->idle_close_ms == 250);
+    const auto more = parse_faults(R"({"throttle_rate":0.5,"throttle_retry_after_s":3,"close_notify":true,)"
+                                   R"("reset_mid_rate":0.2,"stall_after_headers":true,"close_after":2})",
+                                   err);
+    BOOST_REQUIRE(more);
+    BOOST_TEST(more->throttle_rate == 0.5);
+    BOOST_TEST(more->throttle_retry_after_s == 3);
+    BOOST_TEST(more->close_notify);
+    BOOST_TEST(more->reset_mid_rate == 0.2);
+    BOOST_TEST(more->stall_after_headers);
+    BOOST_TEST(more->error_status == 0u);  // throttling is not an error_status fault
+    const auto plain = parse_faults("{}", err);
+    BOOST_TEST(plain->throttle_rate == 0.0);
+    BOOST_TEST(plain->throttle_retry_after_s == 0);
+    BOOST_TEST(!plain->close_notify);
+    BOOST_TEST(plain->reset_mid_rate == 0.0);
+    BOOST_TEST(!plain->stall_after_headers);
     for (const char* bad : {R"({"nope":1})", R"({"error_rate":2})", R"({"malformed":"x"})", R"({"stall":1})",
-                            R"({"latency_ms":-1})", R"({"error_status":200})", R"({"idle_close_ms":-1})", "[]", "{"}) {
+                            R"({"latency_ms":-1})", R"({"error_status":200})", R"({"idle_close_ms":-1})", "[]", "{",
+                            R"({"throttle_rate":1.5})", R"({"throttle_rate":"0.5"})",
+                            R"({"throttle_retry_after_s":-1})", R"({"throttle_retry_after_s":3601})",
+                            R"({"throttle_retry_after_s":1.5})", R"({"close_notify":1})", R"({"reset_mid_rate":-0.1})",
+                            R"({"stall_after_headers":"yes"})"}) {
         BOOST_TEST(!parse_faults(bad, err), bad);
     }
 
@@ -797,6 +818,22 @@ BOOST_AUTO_TEST_CASE(faults_parse_and_rates_are_deterministic) {
     BOOST_TEST(n == 10);
     rate_gate never;
     BOOST_TEST(!never.fire(0));
+}
+
+// mrs-api.md §5.4: the throttling answer of the API gateway, as the throttle_rate fault sends it.
+BOOST_AUTO_TEST_CASE(throttled_answer_is_apigw_0308) {
+    const reply r = detail::apigw_throttled("0123456789abcdef0123456789abcdef", 0);
+    BOOST_TEST(r.status == 429u);
+    const json::value body = json::parse(r.body);
+    BOOST_TEST(body.at("error_code").as_string() == "APIGW.0308");
+    BOOST_TEST(body.at("error_msg").as_string() ==
+               "The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 second");
+    BOOST_TEST(body.at("request_id").as_string() == "0123456789abcdef0123456789abcdef");
+    BOOST_TEST(r.headers.empty());
+    const reply later = detail::apigw_throttled("ab", 4);
+    BOOST_REQUIRE(later.headers.size() == 1u);
+    BOOST_TEST(later.headers[0].first == "Retry-After");
+    BOOST_TEST(later.headers[0].second == "4");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

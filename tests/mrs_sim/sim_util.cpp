@@ -121,6 +121,21 @@ reply apigw_401(std::string_view detail, std::string_view request_id) {
                                    {"request_id", request_id}});
 }
 
+// mrs-api.md §5.4: the API gateway's per-user rate limit answers 429 APIGW.0308, with a
+// request_id like its other errors (§5.1(3)). sim choice: the limit shown is 100 per second.
+// sim choice: Retry-After only when asked for (the reference does not say whether APIG sends it).
+reply apigw_throttled(std::string_view request_id, std::int64_t retry_after_s) {
+    reply r = json_reply(429, json::object{{"error_code", "APIGW.0308"},
+                                           {"error_msg",
+                                            "The throttling threshold has been reached: policy user over "
+                                            "ratelimit,limit:100,time:1 second"},
+                                           {"request_id", request_id}});
+    if (retry_after_s > 0) {
+        r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+    }
+    return r;
+}
+
 reply bad_control(std::string_view msg) {
     return json_reply(400, json::object{{"error", msg}});
 }

@@ -37,6 +37,8 @@ reply invalid_parameter(std::string_view what);                                 
 reply cluster_not_found();                                                      // §5.1(2)
 reply cluster_busy(const cluster& c);  // 12000062: no jobs on a cluster in that state (§5.3)
 reply apigw_401(std::string_view detail, std::string_view request_id);  // §5.1(3)
+// §5.4: 429 APIGW.0308; a Retry-After header when retry_after_s > 0.
+reply apigw_throttled(std::string_view request_id, std::int64_t retry_after_s);
 
 // Control API answers and checks.
 reply bad_control(std::string_view msg);
