@@ -205,6 +205,25 @@ void listener::finish() {
     if (finished_) return;
     finished_ = true;
     drain_timer_.cancel();
+    // What each upstream pool of this worker did, once, at the end.
+    for (const auto& p : pools_.all()) {
+        const auto& st = p->stats();
+        log::line(log::level::info, "upstream pool")
+            .kv("endpoint", p->host())
+            .kv("opened", st.opened)
+            .kv("resumed", st.resumed)
+            .kv("reused", st.reused)
+            .kv("stale_reuse", st.stale_reuse)
+            .kv("resent", st.resent)
+            .kv("reconnects", st.reconnects)
+            .kv("budget_refused", st.budget_refused)
+            .kv("queued", st.queued)
+            .kv("queue_full", st.queue_full)
+            .kv("queue_timeouts", st.queue_timeouts)
+            .kv("breaker_opened", p->circuit().opened())
+            .kv("breaker_refused", st.breaker_refused)
+            .kv("peak_connections", st.peak_connections);
+    }
     pools_.close();
     identity_.close();
 }

@@ -256,22 +256,17 @@ void pool::close() {
     waiters_.clear();
 }
 
-// A connection idle for less than this is reused without the liveness check when the call
-// may be resent: a peer closing it that fast is rare, and the resend covers it. Calls that
-// must not be resent always pay for the check.
-constexpr auto unchecked_reuse = std::chrono::seconds(1);
-
 // The connection leaves idle_ before its check, so that nothing else (another call on this
 // thread, the sweeper) touches it while the TLS probe is suspended. The caller holds the
-// lease the connection counts against.
-net::awaitable<std::unique_ptr<connection>> pool::take_idle(bool retry_safe) {
+// lease the connection counts against. The check is one recv() when nothing arrived while the
+// connection was idle, which is the common case.
+net::awaitable<std::unique_ptr<connection>> pool::take_idle() {
     while (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
         const auto idle_for = clock::now() - c->last_used;
         if (idle_for >= c->idle_for_at_most) continue;
-        const bool check = !retry_safe || idle_for >= unchecked_reuse;
-        if (check && !co_await c->still_alive()) {
+        if (!co_await c->still_alive()) {
             ++stats_.stale_reuse;
             continue;
         }
@@ -322,13 +317,13 @@ net::awaitable<void> pool::sweep() {
 
 // A lease for the call: an idle connection, the right to open one, or a place in the queue
 // until someone hands one over. `fresh`: the call must go on a new connection.
-net::awaitable<bool> pool::acquire(lease& out, bool retry_safe, bool fresh, clock::time_point deadline,
+net::awaitable<bool> pool::acquire(lease& out, bool fresh, clock::time_point deadline,
                                    upstream_reply& failure) {
     if (fresh && busy_ + idle_.size() >= cfg_.max_connections && !idle_.empty()) idle_.erase(idle_.begin());
     if (!idle_.empty() || busy_ + idle_.size() < cfg_.max_connections) {
         ++busy_;
         out = lease(*this);
-        if (!fresh) out.conn = co_await take_idle(retry_safe);
+        if (!fresh) out.conn = co_await take_idle();
         stats_.peak_connections = std::max(stats_.peak_connections, connections());
         co_return true;
     }
@@ -565,7 +560,11 @@ net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clo
     for (;;) {
         upstream_reply failure;
         lease held;
-        if (!co_await acquire(held, retry_safe, resent, deadline, failure)) {
+        // A call that must not be sent twice goes on a connection of its own: a pooled one may
+        // be closed by MRS between the liveness check and the write, and then nobody can tell
+        // whether the call took effect (gateway-anchors.md §3, lessons 2 and 3). With session
+        // resumption the new connection costs one round trip more, on calls that are rare.
+        if (!co_await acquire(held, resent || !retry_safe, deadline, failure)) {
             not_sent = true;
             breaker_.abandon();
             co_return failure;

@@ -90,7 +90,8 @@ public:
     /// back as the reply's `outcome` (`overloaded` when the queue is full or the breaker
     /// open). A connect that was refused or reset is tried again for every call, as nothing
     /// was sent; `retry_safe` also allows one resend on a fresh connection when a connection
-    /// fails before any byte of the answer. Both kinds of retry draw on the retry budget.
+    /// fails before any byte of the answer. Both kinds of retry draw on the retry budget. A
+    /// call that is not retry-safe always gets a new connection.
     boost::asio::awaitable<translators::upstream_reply> exchange(request req, bool retry_safe,
                                                                  clock::time_point deadline);
 
@@ -120,9 +121,9 @@ private:
     boost::asio::awaitable<std::unique_ptr<connection>> open(clock::time_point deadline,
                                                              translators::upstream_reply& failure, open_failure& kind);
     boost::asio::awaitable<void> run(connection& c, request& req, clock::time_point deadline, attempt& out);
-    boost::asio::awaitable<bool> acquire(lease& out, bool retry_safe, bool fresh, clock::time_point deadline,
+    boost::asio::awaitable<bool> acquire(lease& out, bool fresh, clock::time_point deadline,
                                          translators::upstream_reply& failure);
-    boost::asio::awaitable<std::unique_ptr<connection>> take_idle(bool retry_safe);
+    boost::asio::awaitable<std::unique_ptr<connection>> take_idle();
     void release(std::unique_ptr<connection> reusable);
     void keep_idle(std::unique_ptr<connection> c);
     boost::asio::awaitable<void> sweep();

@@ -289,6 +289,20 @@ BOOST_AUTO_TEST_CASE(a_call_that_may_have_had_an_effect_is_never_resent) {
     BOOST_TEST(p.stats().resent == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_call_that_must_not_be_resent_gets_a_connection_of_its_own) {
+    net::io_context ioc;
+    scripted_upstream up(ioc, [](int) { return behaviour{}; });
+    auto cfg = plain_config();
+    cfg.max_connections = 1;
+    auto p = make_pool(ioc, cfg, up.port());
+    run_calls(ioc, p, {call_spec{}});                            // a read leaves its connection idle
+    run_calls(ioc, p, {call_spec{http::verb::post, false}});     // the POST replaces it
+    run_calls(ioc, p, {call_spec{}}, [&] { up.stop(); });        // and the next read reuses that one
+    BOOST_TEST(up.accepted == 2);
+    BOOST_TEST(up.peak == 1);
+    BOOST_TEST(p.stats().reused == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_safe_call_is_resent_once_on_a_fresh_connection) {
     net::io_context ioc;
     scripted_upstream up(ioc, [](int n) { return behaviour{.hang_up = n < 2}; });
