@@ -247,15 +247,23 @@ def config_seeds():
                    'backend = "mrs-v1.1"\n',
         "every-key": 'listen = "[::1]:0"\nthreads = 2\n'
                      "[server]\nheader_limit = 8192\nbody_limit = 114688\nidle_timeout_ms = 60000\n"
-                     "read_timeout_ms = 15000\nwrite_timeout_ms = 15000\ndrain_timeout_ms = 10000\n"
-                     "trust_forwarded = true\n"
+                     "header_timeout_ms = 10000\nread_timeout_ms = 15000\nwrite_timeout_ms = 15000\n"
+                     "drain_timeout_ms = 10000\nmax_connections = 0\ntrust_forwarded = true\n"
                      '[upstream]\nurl = "http://127.0.0.1:9000/prefix"\nbackend = "mrs-v1.1"\nca_file = ""\n'
                      "verify = false\nconnect_timeout_ms = 3000\nrequest_timeout_ms = 30000\nidle_timeout_ms = 30000\n"
-                     "max_connection_age_ms = 300000\nmax_idle = 64\nmax_requests_per_connection = 1000\n"
-                     "body_limit = 8388608\nmax_parallel = 8\n"
+                     "max_connection_age_ms = 300000\nmax_idle = 64\nmax_connections = 32\nmax_pending = 256\n"
+                     "retry_budget_percent = 20\nretry_budget_min_per_s = 10\nbreaker_failures = 5\n"
+                     "breaker_failure_percent = 50\nbreaker_min_calls = 20\nbreaker_window_ms = 10000\n"
+                     'breaker_open_ms = 5000\nclient_cert = ""\nclient_key = ""\nallow_insecure = true\n'
+                     "max_requests_per_connection = 1000\nbody_limit = 8388608\nmax_parallel = 8\ncancel_wait_ms = 0\n"
                      '[identity]\nproject = "0123456789abcdef0123456789abcdef"\ncache_ttl_ms = 300000\n'
-                     "max_cached = 10000\n"
-                     '[log]\nlevel = "debug"\naccess = true\n',
+                     "max_cached = 10000\nrefused_ttl_ms = 10000\nmax_refused = 10000\n"
+                     '[auth]\nmode = "passthrough"\ncredentials_file = ""\n'
+                     "[jobs]\ncluster_ttl_ms = 3600000\nunknown_ttl_ms = 60000\nmax_entries = 8192\n"
+                     '[log]\nlevel = "debug"\naccess = true\n'
+                     '[regions.x]\nurl = "https://127.0.0.1:9001"\nidentity_url = "https://127.0.0.1:9002/v3"\n'
+                     'projects = ["fedcba9876543210fedcba9876543210"]\nca_file = ""\nclient_cert = ""\n'
+                     'client_key = ""\nverify = false\n',
         "dotted-keys": 'upstream.url = "https://mrs.example.com"\nlog.level = "warn"\nserver.body_limit = 0\n',
         "inline-tables": 'upstream = { url = "https://mrs.example.com", max_parallel = 1 }\n'
                          'identity = { url = "https://iam.example.com/v3" }\n',
