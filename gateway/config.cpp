@@ -575,8 +575,14 @@ std::vector<upstream_config> endpoint_configs(const config& cfg) {
         auto e = cfg.upstream;
         e.url = r.url;
         if (r.ca_file) e.ca_file = *r.ca_file;
-        if (r.client_cert) e.client_cert = *r.client_cert;
-        if (r.client_key) e.client_key = *r.client_key;
+        if (r.client_cert) {
+            // A region's own certificate never pairs with upstream's key: without its own
+            // client_key, the key is read from the certificate file.
+            e.client_cert = *r.client_cert;
+            e.client_key = r.client_key.value_or("");
+        } else if (r.client_key) {
+            e.client_key = *r.client_key;
+        }
         if (r.verify) e.verify = *r.verify;
         out.push_back(std::move(e));
     }

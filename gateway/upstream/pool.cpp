@@ -227,6 +227,8 @@ std::unique_ptr<ssl::context> make_client_tls(const upstream_config& cfg) {
         ctx->set_verify_mode(ssl::verify_none);
     }
     if (!cfg.client_cert.empty()) {
+        // An encrypted key fails to load at once instead of OpenSSL asking on the terminal.
+        ctx->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); });
         ctx->use_certificate_chain_file(cfg.client_cert);
         ctx->use_private_key_file(cfg.client_key.empty() ? cfg.client_cert : cfg.client_key, ssl::context::pem);
     }
@@ -537,16 +539,16 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
         v.counted = true;
         const auto before = breaker_.current();
         breaker_.record(endpoint_failed(reply), clock::now());
-        // Operators hear of every change: an open breaker answers 503 to every call.
-        if (const auto after = breaker_.current(); after != before && after != breaker::state::half_open) {
-            if (after == breaker::state::open)
-                log::line(log::level::warn, "circuit breaker opened: calls are refused for a while")
-                    .kv("endpoint", url_.host_header)
-                    .kv("open_ms", cfg_.breaker_open.count())
-                    .kv("detail", reply.outcome == transport::ok ? "HTTP " + std::to_string(reply.status) : reply.detail);
-            else
-                log::line(log::level::info, "circuit breaker closed").kv("endpoint", url_.host_header);
-        }
+        // Operators hear of every opening and closing, at one level, so that a log filtered to
+        // warnings shows both. A failed probe (half-open back to open) is not news.
+        const auto after = breaker_.current();
+        if (before == breaker::state::closed && after == breaker::state::open)
+            log::line(log::level::warn, "circuit breaker opened: calls are refused for a while")
+                .kv("endpoint", url_.host_header)
+                .kv("open_ms", cfg_.breaker_open.count())
+                .kv("detail", reply.outcome == transport::ok ? "HTTP " + std::to_string(reply.status) : reply.detail);
+        else if (before != breaker::state::closed && after == breaker::state::closed)
+            log::line(log::level::warn, "circuit breaker closed: calls go through again").kv("endpoint", url_.host_header);
     }
     co_return reply;
 }

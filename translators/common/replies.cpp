@@ -72,7 +72,8 @@ sahara::response failure(const sahara::request& req, const upstream_reply& r, st
                                           "MRS sent a malformed or truncated answer.", "malformed: " + r.detail);
         case transport::overloaded: {
             auto out = sahara::error_response(req, 503, sn::service_unavailable,
-                                              "MRS is not taking more calls from the gateway now; try again shortly.",
+                                              "The gateway is holding calls to MRS back for now (MRS is failing, or every "
+                                              "connection to it is busy); try again shortly.",
                                               "overloaded: " + r.detail);
             out.retry_after = retry_seconds(r, 1);
             return out;

@@ -79,10 +79,13 @@ url = "https://mrs.eu-nl.example:8443"
 identity_url = "https://iam.eu-nl.example/v3"
 projects = ["p-nl-1", "p-nl-2"]
 ca_file = "/nonexistent/ca.pem"
+client_cert = "/etc/sgw/nl.pem"
 [regions.ap]
 url = "http://mrs.ap.example"
 projects = ["p-ap"]
 )", "t.toml", errors);
+    cfg.upstream.client_cert = "/etc/sgw/de.crt";
+    cfg.upstream.client_key = "/etc/sgw/de.key";
     BOOST_TEST(errors.empty());
     // Regions come in name order (TOML tables have none of their own); endpoint i+1 is region i.
     BOOST_TEST_REQUIRE(cfg.regions.size() == 2u);
@@ -95,8 +98,12 @@ projects = ["p-ap"]
     BOOST_TEST(endpoints[2].ca_file == "/nonexistent/ca.pem");
     BOOST_TEST(endpoints[2].max_connections == 4u);  // what a region does not set comes from [upstream]
     BOOST_TEST(endpoints[1].ca_file == "");
+    BOOST_TEST(endpoints[1].client_key == "/etc/sgw/de.key");  // upstream's pair, whole
+    BOOST_TEST(endpoints[2].client_cert == "/etc/sgw/nl.pem");
+    BOOST_TEST(endpoints[2].client_key == "");  // never upstream's key with the region's certificate
     validate(cfg, errors);
     BOOST_TEST(mentions(errors, "regions.eu-nl.ca_file: cannot read"));
+    BOOST_TEST(mentions(errors, "regions.eu-nl.client_cert: cannot read"));
 
     config bad;
     errors.clear();

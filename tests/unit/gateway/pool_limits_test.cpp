@@ -388,6 +388,18 @@ BOOST_AUTO_TEST_CASE(client_certificate_is_presented_when_configured) {
     auto ok = run_calls(ioc, presented, {call_spec{}}, [&] { up.stop(); });
     BOOST_TEST(count_status(ok, 200) == 1u);
     BOOST_TEST(up.handshakes_failed >= 1);
+
+    // An encrypted key is refused at once: nothing may ask for a passphrase on a terminal.
+    const auto locked = (dir / "locked.key").string();
+    {
+        std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(locked.c_str(), "w"), std::fclose);
+        const char pass[] = "not-asked";
+        BOOST_TEST_REQUIRE(PEM_write_PrivateKey(f.get(), client_id.key.get(), EVP_aes_128_cbc(),
+                                                reinterpret_cast<const unsigned char*>(pass), sizeof pass - 1,
+                                                nullptr, nullptr) == 1);
+    }
+    with.client_key = locked;
+    BOOST_CHECK_THROW(make_client_tls(with), boost::system::system_error);
     std::filesystem::remove_all(dir);
 }
 
