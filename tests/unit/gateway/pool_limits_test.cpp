@@ -161,6 +161,8 @@ std::vector<upstream_reply> run_calls(net::io_context& ioc, pool& p, std::vector
     return replies;
 }
 
+pool make_pool(net::io_context&, upstream_config&&, unsigned short, ssl::context* = nullptr) = delete;
+
 std::size_t count_status(const std::vector<upstream_reply>& rs, unsigned status) {
     return std::count_if(rs.begin(), rs.end(), [&](auto& r) { return r.outcome == transport::ok && r.status == status; });
 }
@@ -169,6 +171,7 @@ std::size_t count_outcome(const std::vector<upstream_reply>& rs, transport t) {
     return std::count_if(rs.begin(), rs.end(), [&](auto& r) { return r.outcome == t; });
 }
 
+/// The pool keeps a reference to `cfg`, which must outlive it.
 pool make_pool(net::io_context& ioc, const upstream_config& cfg, unsigned short port, ssl::context* tls = nullptr) {
     auto url = parse_base_url((tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port));
     BOOST_TEST_REQUIRE(bool(url));
@@ -282,7 +285,8 @@ BOOST_AUTO_TEST_CASE(refused_connects_are_tried_again_for_any_call) {
 BOOST_AUTO_TEST_CASE(a_call_that_may_have_had_an_effect_is_never_resent) {
     net::io_context ioc;
     scripted_upstream up(ioc, [](int n) { return behaviour{.hang_up = n == 0}; });
-    auto p = make_pool(ioc, plain_config(), up.port());
+    const auto cfg = plain_config();
+    auto p = make_pool(ioc, cfg, up.port());
     auto unsafe = run_calls(ioc, p, {call_spec{http::verb::post, false}});
     BOOST_TEST((unsafe[0].outcome == transport::unreachable));
     BOOST_TEST(up.requests == 1);
@@ -306,7 +310,8 @@ BOOST_AUTO_TEST_CASE(a_call_that_must_not_be_resent_gets_a_connection_of_its_own
 BOOST_AUTO_TEST_CASE(a_safe_call_is_resent_once_on_a_fresh_connection) {
     net::io_context ioc;
     scripted_upstream up(ioc, [](int n) { return behaviour{.hang_up = n < 2}; });
-    auto p = make_pool(ioc, plain_config(), up.port());
+    const auto cfg = plain_config();
+    auto p = make_pool(ioc, cfg, up.port());
     // The first two answers never come: one resend, then the failure is the client's answer.
     auto failed = run_calls(ioc, p, {call_spec{}});
     BOOST_TEST((failed[0].outcome == transport::unreachable));
@@ -334,7 +339,8 @@ BOOST_AUTO_TEST_CASE(retries_stop_when_the_budget_is_spent) {
 BOOST_AUTO_TEST_CASE(keep_alive_timeout_closes_before_the_peer_does) {
     net::io_context ioc;
     scripted_upstream up(ioc, [](int) { return behaviour{.keep_alive = "timeout=2, max=50"}; });
-    auto p = make_pool(ioc, plain_config(), up.port());
+    const auto cfg = plain_config();
+    auto p = make_pool(ioc, cfg, up.port());
     run_calls(ioc, p, {call_spec{}});
     BOOST_TEST(p.connections() == 1u);
     run_calls(ioc, p, {call_spec{http::verb::get, true, 5000ms, 300ms}});

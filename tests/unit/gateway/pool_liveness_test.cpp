@@ -200,6 +200,7 @@ outcome two_calls(bool tls, idle_action action) {
     out.connections = up.accepted;
     out.action_done = up.action_done;
     out.resent = p.stats().resent;
+    BOOST_TEST_MESSAGE("opened " << p.stats().opened << " reused " << p.stats().reused << " stale " << p.stats().stale_reuse);
     BOOST_TEST(out.resent == 0u);
     return out;
 }
