@@ -58,11 +58,14 @@ std::function<std::optional<std::string>(config&, const scalar&)> set_count(T co
     };
 }
 
+/// Milliseconds from `min` (1 unless 0 means "off") to a day.
 template <class T>
-std::function<std::optional<std::string>(config&, const scalar&)> set_ms(T config::*section, millis T::*field) {
+std::function<std::optional<std::string>(config&, const scalar&)> set_ms(T config::*section, millis T::*field,
+                                                                           long long min = 1) {
     return [=](config& c, const scalar& v) -> std::optional<std::string> {
         auto n = std::get<long long>(v);
-        if (n < 1 || n > 86'400'000) return "must be between 1 and 86400000 milliseconds";
+        if (n < min || n > 86'400'000)
+            return "must be between " + std::to_string(min) + " and 86400000 milliseconds";
         (c.*section).*field = millis{n};
         return std::nullopt;
     };
@@ -241,6 +244,10 @@ const std::vector<option>& options() {
          "retries may add this share of the calls of the last 10 s (0 to 100)",
          set_percent(&upstream_config::retry_budget_percent),
          show_field(&config::upstream, &upstream_config::retry_budget_percent)},
+        {"upstream.reconnect_window_ms", "", kind::integer,
+         "how long a call keeps connecting again after a refused or reset connect (a restarting MRS); 0 = never",
+         set_ms(&config::upstream, &upstream_config::reconnect_window, 0),
+         show_field(&config::upstream, &upstream_config::reconnect_window)},
         {"upstream.retry_budget_min_per_s", "", kind::integer, "retries always allowed per second, on top of the share",
          set_count(&config::upstream, &upstream_config::retry_budget_min_per_s, 0),
          show_field(&config::upstream, &upstream_config::retry_budget_min_per_s)},
@@ -284,12 +291,7 @@ const std::vector<option>& options() {
          show_field(&config::upstream, &upstream_config::max_parallel)},
         {"upstream.cancel_wait_ms", "", kind::integer,
          "how long a cancel polls MRS for the job's end before answering TOBEKILLED (mrs-v2); 0 = no wait",
-         [](config& c, const scalar& v) -> std::optional<std::string> {
-             auto n = std::get<long long>(v);
-             if (n < 0 || n > 86'400'000) return "must be between 0 and 86400000 milliseconds";
-             c.upstream.cancel_wait = millis{n};
-             return std::nullopt;
-         },
+         set_ms(&config::upstream, &upstream_config::cancel_wait, 0),
          show_field(&config::upstream, &upstream_config::cancel_wait)},
         {"auth.mode", "", kind::text,
          "passthrough: MRS calls carry the client's token; aksk: they are signed with the gateway's access key, "

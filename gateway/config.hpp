@@ -59,6 +59,9 @@ struct upstream_config {
     /// Retries (a resend after a stale keep-alive connection, a reconnect after a refused
     /// connect) may add this share of the calls over 10 s, plus min_per_s each second.
     unsigned retry_budget_percent = 20;
+    /// How long a call keeps connecting again after its connection was refused or reset (MRS or
+    /// its load balancer restarting), with backoff; 0: not at all.
+    millis reconnect_window{1'500};
     std::size_t retry_budget_min_per_s = 10;
     /// The circuit breaker of each endpoint (per worker thread): opens after this many
     /// consecutive failures (0: never), or when at least breaker_min_calls calls in

@@ -353,13 +353,16 @@ net::awaitable<bool> pool::acquire(lease& out, bool fresh, clock::time_point dea
     co_return true;
 }
 
-// Waits before connecting again: 50 ms doubling, with jitter, within the deadline. False
-// when the deadline would pass first.
-net::awaitable<bool> pool::back_off(int retry_no, clock::time_point deadline) {
+// Waits before connecting again: 50 ms doubling up to 400 ms, each within ±25 % (so that
+// calls refused together do not come back together), as long as the whole wait stays within
+// upstream.reconnect_window of the first refusal and the request's deadline. False when it
+// would not.
+net::awaitable<bool> pool::back_off(int retry_no, clock::time_point first_refusal, clock::time_point deadline) {
     thread_local std::minstd_rand jitter{std::random_device{}()};
-    const auto base = std::chrono::milliseconds(50) * (1 << std::min(retry_no, 5));
-    const auto wait = base / 2 + std::chrono::milliseconds(jitter() % (base.count() / 2 + 1));
-    if (clock::now() + wait >= deadline) co_return false;
+    const auto base = std::chrono::milliseconds(50) * (1 << std::min(retry_no, 3));
+    const auto wait = base * 3 / 4 + std::chrono::milliseconds(jitter() % (base.count() / 2 + 1));
+    const auto until = clock::now() + wait;
+    if (until >= deadline || until > first_refusal + cfg_.reconnect_window) co_return false;
     net::steady_timer timer(ex_, wait);
     auto [ec] = co_await timer.async_wait(use_tuple);
     co_return !ec;
@@ -558,6 +561,7 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
 net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clock::time_point deadline,
                                               bool& not_sent) {
     int reconnects = 0;
+    clock::time_point first_refusal;
     bool resent = false;
     for (;;) {
         upstream_reply failure;
@@ -579,8 +583,9 @@ net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clo
             held.conn = co_await open(deadline, failure, why);
             if (!held.conn) {
                 held.end(nullptr);  // others may connect while this call waits
+                if (reconnects == 0) first_refusal = clock::now();
                 if (why == open_failure::retryable && budget_.try_spend(clock::now())) {
-                    if (co_await back_off(reconnects++, deadline)) {
+                    if (co_await back_off(reconnects++, first_refusal, deadline)) {
                         ++stats_.reconnects;
                         continue;
                     }

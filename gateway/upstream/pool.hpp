@@ -89,7 +89,7 @@ public:
     /// reading each get what is left of it. Never throws for network conditions: they come
     /// back as the reply's `outcome` (`overloaded` when the queue is full or the breaker
     /// open). A connect that was refused or reset is tried again for every call, as nothing
-    /// was sent; `retry_safe` also allows one resend on a fresh connection when a connection
+    /// was sent, for up to upstream.reconnect_window; `retry_safe` also allows one resend on a fresh connection when a connection
     /// fails before any byte of the answer. Both kinds of retry draw on the retry budget. A
     /// call that is not retry-safe always gets a new connection.
     boost::asio::awaitable<translators::upstream_reply> exchange(request req, bool retry_safe,
@@ -127,7 +127,7 @@ private:
     void release(std::unique_ptr<connection> reusable);
     void keep_idle(std::unique_ptr<connection> c);
     boost::asio::awaitable<void> sweep();
-    boost::asio::awaitable<bool> back_off(int retry_no, clock::time_point deadline);
+    boost::asio::awaitable<bool> back_off(int retry_no, clock::time_point first_refusal, clock::time_point deadline);
 
     boost::asio::any_io_executor ex_;
     const upstream_config& cfg_;
