@@ -252,7 +252,7 @@ def config_seeds():
                      '[upstream]\nurl = "http://127.0.0.1:9000/prefix"\nbackend = "mrs-v1.1"\nca_file = ""\n'
                      "verify = false\nconnect_timeout_ms = 3000\nrequest_timeout_ms = 30000\nidle_timeout_ms = 30000\n"
                      "max_connection_age_ms = 300000\nmax_idle = 64\nmax_connections = 32\nmax_pending = 256\n"
-                     "retry_budget_percent = 20\nretry_budget_min_per_s = 10\nbreaker_failures = 5\n"
+                     "reconnect_window_ms = 1500\nretry_budget_percent = 20\nretry_budget_min_per_s = 10\nbreaker_failures = 5\n"
                      "breaker_failure_percent = 50\nbreaker_min_calls = 20\nbreaker_window_ms = 10000\n"
                      'breaker_open_ms = 5000\nclient_cert = ""\nclient_key = ""\nallow_insecure = true\n'
                      "max_requests_per_connection = 1000\nbody_limit = 8388608\nmax_parallel = 8\ncancel_wait_ms = 0\n"
