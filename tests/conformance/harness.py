@@ -179,15 +179,14 @@ class Child:
         self.port = None
 
     def start(self):
-        log = open(self.log_path, "wb")
-        try:
+        # Appended to: a child started again (a restarted simulator) keeps its earlier log.
+        with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=log, preexec_fn=die_with_parent)
-        finally:
-            log.close()
         line = self._read_line(START_TIMEOUT_S)
         m = re.match(r"^listening (127\.0\.0\.1):(\d+)\s*$", line)
         if not m:
+            self.stop(signal.SIGKILL)
             raise RuntimeError("%s did not report its port (got %r); stderr: %s"
                                % (self.name, line, self.stderr_tail()))
         self.port = int(m.group(2))

@@ -30,12 +30,10 @@ Python 3 standard library only; everything listens on and talks to 127.0.0.1.
 
 import argparse
 import concurrent.futures
-import ctypes
 import http.client
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import ssl
@@ -44,6 +42,10 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conformance"))
+
+from harness import Child  # noqa: E402  (the conformance tests' process handling)
 
 HOST = "127.0.0.1"
 PROJECT = "6b2a9f0c1d3e4f5a8b7c6d5e4f3a2b1c"        # mrs-sim --seed-demo
@@ -66,7 +68,6 @@ CLIENT_THREADS = 16
 WARMUP_PER_THREAD = 4
 FD_TOLERANCE = 4                    # descriptors above the baseline after the idle wait
 RSS_TOLERANCE_KIB = 8 * 1024        # VmRSS above the baseline after the idle wait
-START_TIMEOUT_S = 10
 DEFAULT_REQUESTS = 320
 
 # The call mix, by request number: 4 show, 2 list, 2 cancel, 1 execute, 1 delete in 10.
@@ -127,89 +128,6 @@ FAULTS = [
 
 # ------------------------------------------------------------------------------------------------
 # processes
-
-try:
-    _libc = ctypes.CDLL("libc.so.6", use_errno=True)
-except OSError:  # pragma: no cover
-    _libc = None
-
-
-def _die_with_parent():
-    """preexec_fn: the child gets SIGKILL when this process dies before stopping it."""
-    if _libc is not None:
-        _libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
-
-
-class Child:
-    """A server binary that prints 'listening HOST:PORT' on stdout once bound."""
-
-    def __init__(self, name, argv, logdir):
-        self.name = name
-        self.argv = argv
-        self.log_path = os.path.join(logdir, name + ".stderr.log")
-        self.proc = None
-        self.port = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=log, preexec_fn=_die_with_parent)
-        line = self._first_line()
-        m = re.match(r"^listening (127\.0\.0\.1):(\d+)\s*$", line)
-        if not m:
-            self.stop(signal.SIGKILL)
-            raise RuntimeError("%s did not report its port (got %r); stderr: %s"
-                               % (self.name, line, self.stderr_tail()))
-        self.port = int(m.group(2))
-        threading.Thread(target=self._drain, daemon=True).start()
-        return self
-
-    def _first_line(self):
-        fd = self.proc.stdout.fileno()
-        buf = b""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while b"\n" not in buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                break
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                break
-            buf += chunk
-        return buf.split(b"\n", 1)[0].decode("utf-8", "replace")
-
-    def _drain(self):
-        try:
-            while self.proc.stdout.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        try:
-            self.proc.stdout.close()
-        except OSError:
-            pass
-
-    def stderr_tail(self, n=1500):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-n:].decode("utf-8", "replace")
-        except OSError:
-            return ""
-
 
 def open_fds(pid):
     return len(os.listdir("/proc/%d/fd" % pid))

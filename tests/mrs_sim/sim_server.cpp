@@ -580,9 +580,11 @@ asio::awaitable<ending> server::serve(Stream& stream, connection_gauge& gauge) {
     }
 }
 
-template <class Stream>
-asio::awaitable<bool> server::write_reply(Stream& stream, reply rep, std::string_view request_id, unsigned version,
-                                          bool keep_alive, bool truncated) {
+namespace {
+
+// The HTTP answer for `rep`, with the headers every MRS answer carries.
+http::response<http::string_body> make_response(reply rep, std::string_view request_id, unsigned version,
+                                                bool keep_alive) {
     http::response<http::string_body> res;
     res.version(version);
     res.result(rep.status);
@@ -597,6 +599,15 @@ asio::awaitable<bool> server::write_reply(Stream& stream, reply rep, std::string
     if (rep.status == 204) {
         res.erase(http::field::content_length);  // RFC 9110 §8.6: none on a 204
     }
+    return res;
+}
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<bool> server::write_reply(Stream& stream, reply rep, std::string_view request_id, unsigned version,
+                                          bool keep_alive, bool truncated) {
+    auto res = make_response(std::move(rep), request_id, version, keep_alive);
     if (truncated) {
         res.content_length(res.body().size() + 64);  // promise more than will be sent
     }
@@ -614,20 +625,7 @@ asio::awaitable<bool> server::write_reply(Stream& stream, reply rep, std::string
 template <class Stream>
 asio::awaitable<bool> server::write_part(Stream& stream, reply rep, std::string_view request_id, unsigned version,
                                          bool keep_alive, cut where) {
-    http::response<http::string_body> res;
-    res.version(version);
-    res.result(rep.status);
-    res.set(http::field::content_type, content_type);
-    res.set("X-Request-Id", request_id);
-    for (const auto& [name, value] : rep.headers) {
-        res.set(name, value);
-    }
-    res.keep_alive(keep_alive);
-    res.body() = std::move(rep.body);
-    res.prepare_payload();
-    if (rep.status == 204) {
-        res.erase(http::field::content_length);  // RFC 9110 §8.6: none on a 204
-    }
+    auto res = make_response(std::move(rep), request_id, version, keep_alive);
     std::ostringstream wire_out;
     wire_out << res;
     const std::string wire = std::move(wire_out).str();
