@@ -3,7 +3,7 @@
 #   release  optimised build: every tier;
 #   asan     ASan + UBSan: every tier;
 #   tsan     ThreadSanitizer: the integration tier (the gateway runs several worker threads,
-#            and one test drives four of them at once);
+#            and one test drives four of them at once), against the release build's simulator;
 #   fuzz     clang 14 with libFuzzer, ASan and UBSan: the unit tier (this build is also the
 #            proof that the gateway's libraries and the tests of the unit tier build clean with
 #            a second compiler) and the fuzz tier, each target for SGW_FUZZ_SECONDS seconds
@@ -20,14 +20,15 @@ for preset in release asan tsan fuzz; do
   case "$preset" in
     # Only what the tiers of these stages run: TSan and clang's instrumentation make every
     # file slow to compile.
-    tsan) cmake --build --preset "$preset" -j "$jobs" --target sahara-gateway mrs-sim integration_tests ;;
+    tsan) cmake --build --preset "$preset" -j "$jobs" --target sahara-gateway integration_tests ;;
     fuzz) cmake --build --preset "$preset" -j "$jobs" --target unit_tests mrs_sim_tests aksk_vectors \
             fuzz_http_session fuzz_router fuzz_translators fuzz_config ;;
     *) cmake --build --preset "$preset" -j "$jobs" ;;
   esac
   echo "== $preset: tests ($(date -u +%T))"
   case "$preset" in
-    tsan) ctest --preset "$preset" -L integration "$@" ;;
+    # The gateway under ThreadSanitizer, in front of the release build's simulator.
+    tsan) SGW_SIM_BIN="$PWD/build/release/tests/mrs_sim/mrs-sim" ctest --preset "$preset" -L integration "$@" ;;
     fuzz) ctest --preset "$preset" -L 'unit|fuzz' "$@" ;;
     # The fault suite under ASan with fewer requests per fault: memory errors show at any
     # count, and the release stage runs the full load.

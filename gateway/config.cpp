@@ -400,8 +400,10 @@ void read_regions(config& cfg, const toml::node& node, std::string_view origin, 
         }
         region_config r;
         r.name = std::string(name.str());
-        for (auto&& [k, v] : *t) {
-            const std::string_view key = k.str();
+        for (auto&& entry : *t) {
+            // Not a structured binding: clang 14 cannot capture those in the lambdas below.
+            const std::string_view key = entry.first.str();
+            const toml::node& v = entry.second;
             const std::string at = where + "." + std::string(key);
             auto text = [&](auto& out) {
                 if (auto s = v.value<std::string>(); s && v.is_string())

@@ -36,7 +36,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-std::string sim_binary() { return SGW_SIM_BIN; }
+// SGW_SIM_BIN in the environment names another build's simulator: the ThreadSanitizer stage
+// tests the gateway, and runs it against the release build's simulator.
+std::string sim_binary() {
+    const char* other = std::getenv("SGW_SIM_BIN");
+    return other && *other ? other : SGW_SIM_BIN;
+}
 std::string gateway_binary() { return SGW_GATEWAY_BIN; }
 
 std::string make_temp_dir() {
