@@ -14,6 +14,8 @@ packages=(
   # tests, demo and benchmarks
   openssl curl wrk procps
   python3 python3-saharaclient python3-openstackclient
+  # packaging: the man page, the .deb and the deploy tests (tests/deploy)
+  help2man dpkg-dev groff-base systemd yamllint
 )
 # The signer_sdk test runs Huawei's Node SDK. A node or npm already on PATH (from another
 # source) is used as it is: Debian's packages would conflict with it.
