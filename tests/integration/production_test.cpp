@@ -5,7 +5,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <csignal>
+#include <thread>
 #include <fstream>
 #include <future>
 #include <map>
@@ -59,6 +61,8 @@ std::string metrics_of(const process& gw) {
     BOOST_TEST(std::string(r.headers[http::field::content_type]).starts_with("text/plain; version=0.0.4"));
     return r.body;
 }
+
+double value_of_metric(const process& gw, const std::string& series) { return sample(metrics_of(gw), series); }
 
 // The exposition format's rules the scrapers depend on: every sample belongs to a family
 // declared by a TYPE line before it, each family is declared once, and values are numbers.
@@ -255,6 +259,37 @@ BOOST_AUTO_TEST_CASE(sighup_moves_new_requests_to_the_new_upstream_and_keeps_the
     BOOST_TEST(sample(m, R"(sahara_gateway_config_reloads_total{result="failure"})") == 1);
     gw.signal(SIGTERM);
     BOOST_TEST(gw.wait(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(reloads_under_load_drop_no_request) {
+    stack s({}, {"--threads", "4", "--admin-listen", "127.0.0.1:0"});
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, failed{0};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 4; ++t)
+        clients.emplace_back([&] {
+            client c(s.gw_port());
+            while (!stop) {
+                try {
+                    auto r = c.request(http::verb::get, show_path(running_job), {{"X-Auth-Token", demo_token}});
+                    (r.status == 200 ? ok : failed)++;
+                } catch (const std::exception&) {
+                    ++failed;
+                }
+            }
+        });
+    for (int i = 0; i < 8; ++i) {
+        std::this_thread::sleep_for(100ms);
+        s.gateway->signal(SIGHUP);
+    }
+    BOOST_TEST(wait_for_log(*s.gateway, "\"reloaded\"", 8));
+    std::this_thread::sleep_for(100ms);
+    stop = true;
+    for (auto& t : clients) t.join();
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(ok.load() > 50);
+    BOOST_TEST(value_of_metric(*s.gateway, R"(sahara_gateway_config_reloads_total{result="success"})") == 8);
+    BOOST_TEST_MESSAGE("requests during 8 reloads: " << ok.load());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
