@@ -261,6 +261,26 @@ BOOST_AUTO_TEST_CASE(sighup_moves_new_requests_to_the_new_upstream_and_keeps_the
     BOOST_TEST(gw.wait(5s) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(readiness_fails_when_mrs_is_out_of_reach_not_when_it_answers_errors) {
+    stack s({}, {"--admin-listen", "127.0.0.1:0", "--threads", "1", "--upstream-breaker-open-ms", "60000"});
+    const auto admin = s.gateway->admin_port();
+    // MRS answering 503s opens the breaker, but MRS is still there: ready.
+    s.set_faults(R"({"error_status": 503, "error_rate": 1})");
+    for (int i = 0; i < 6; ++i) http_get(s.gw_port(), show_path(running_job), demo_token);
+    BOOST_TEST(sample(metrics_of(*s.gateway), "sahara_gateway_upstream_breakers{endpoint=\"127.0.0.1:" +
+                                                   std::to_string(s.sim_port()) + "\",state=\"open\"}") == 1);
+    BOOST_TEST(http_get(admin, "/readyz").status == 200u);
+    // MRS gone: not ready, and the reason says why.
+    s.sim->signal(SIGKILL);
+    s.sim->wait(5s);
+    std::this_thread::sleep_for(1100ms);  // past the cached probe
+    auto r = http_get(admin, "/readyz");
+    BOOST_TEST(r.status == 503u);
+    BOOST_TEST(r.body.find("cannot be reached") != std::string::npos, r.body);
+    BOOST_TEST(sample(metrics_of(*s.gateway), "sahara_gateway_ready") == 0);
+    BOOST_TEST(http_get(admin, "/healthz").status == 200u);  // alive all the same
+}
+
 BOOST_AUTO_TEST_CASE(reloads_under_load_drop_no_request) {
     stack s({}, {"--threads", "4", "--admin-listen", "127.0.0.1:0"});
     std::atomic<bool> stop{false};
