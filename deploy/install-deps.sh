@@ -8,7 +8,7 @@ packages=(
   # build
   g++ clang cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-  libssl-dev libtomlplusplus-dev
+  libssl-dev libtomlplusplus-dev libhiredis-dev
   # the fuzz build: clang 14 with libFuzzer and the sanitizer runtimes
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   # tests, demo and benchmarks
