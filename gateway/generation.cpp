@@ -33,6 +33,9 @@ std::vector<std::string> restart_only_changes(const config& a, const config& b) 
     if (a.jobs.cluster_ttl != b.jobs.cluster_ttl) out.emplace_back("jobs.cluster_ttl_ms");
     if (a.jobs.unknown_ttl != b.jobs.unknown_ttl) out.emplace_back("jobs.unknown_ttl_ms");
     if (a.jobs.max_entries != b.jobs.max_entries) out.emplace_back("jobs.max_entries");
+    if (a.jobs.store.url != b.jobs.store.url) out.emplace_back("jobs.store");
+    if (a.jobs.store.timeout != b.jobs.store.timeout) out.emplace_back("jobs.store_timeout_ms");
+    if (a.jobs.store.prefix != b.jobs.store.prefix) out.emplace_back("jobs.store_prefix");
     return out;
 }
 

@@ -41,12 +41,11 @@ constexpr std::size_t trim_peak = 256;
 }  // namespace
 
 struct listener::serving {
-    serving(net::any_io_executor ex, std::shared_ptr<const generation> g, job_memory& memory, worker_metrics& metrics,
-            access_log& access)
+    serving(net::any_io_executor ex, std::shared_ptr<const generation> g, job_memory& memory, request_sinks sinks)
         : gen(std::move(g)),
-          pools(ex, gen->endpoints, gen->cfg.regions, gen->signer.get(), &metrics),
-          who(ex, gen->cfg, gen->endpoints, &metrics),
-          service(gen->cfg, *gen->backend, pools, who, memory, request_sinks{&metrics, &access}) {}
+          pools(ex, gen->endpoints, gen->cfg.regions, gen->signer.get(), sinks.metrics),
+          who(ex, gen->cfg, gen->endpoints, sinks.metrics),
+          service(gen->cfg, *gen->backend, pools, who, memory, sinks) {}
     std::shared_ptr<const generation> gen;
     upstream::pools pools;
     identity who;
@@ -62,6 +61,8 @@ listener::listener(std::shared_ptr<const generation> gen, job_memory& memory, co
       limit_(limit),
       drain_timer_(ioc_),
       delay_timer_(ioc_) {
+    if (!gen->cfg.jobs.store.url.empty())
+        store_ = std::make_unique<shared_memory>(ioc_.get_executor(), gen->cfg.jobs.store, memory_);
     current_ = make_serving(std::move(gen));
 }
 
@@ -79,7 +80,8 @@ listener::~listener() {
 // deleted a turn of the loop later, once the closes' completions (the idle sweeper's) have run.
 std::shared_ptr<listener::serving> listener::make_serving(std::shared_ptr<const generation> gen) {
     auto ex = ioc_.get_executor();
-    return std::shared_ptr<serving>(new serving(ex, std::move(gen), memory_, metrics_, access_), [ex](serving* s) {
+    const request_sinks sinks{&metrics_, &access_, store_.get()};
+    return std::shared_ptr<serving>(new serving(ex, std::move(gen), memory_, sinks), [ex](serving* s) {
         s->pools.close();
         s->who.close();
         net::post(ex, [owned = std::unique_ptr<serving>(s)]() mutable {});
@@ -321,6 +323,7 @@ void listener::finish() {
             .kv("peak_connections", st.peak_connections.get());
     }
     current_.reset();  // closes the pools and the identity cache once no request holds them
+    if (store_) store_->close();
 }
 
 }  // namespace sgw

@@ -11,6 +11,7 @@
 #include "gateway/job_memory.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/sahara_service.hpp"
+#include "gateway/store/shared_memory.hpp"
 #include "gateway/upstream/pools.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -51,6 +52,8 @@ public:
     void join();
 
     const worker_metrics& metrics() const noexcept { return metrics_; }
+    /// The worker's connection to the shared job memory (jobs.store), or null.
+    const shared_memory* store() const noexcept { return store_.get(); }
 
 private:
     // What a worker builds from one generation: the pools and identity cache it calls MRS
@@ -95,6 +98,7 @@ private:
     worker_metrics metrics_;
     job_memory& memory_;
     access_log& access_;
+    std::unique_ptr<shared_memory> store_;  ///< jobs.store; outlives every serving state
     std::shared_ptr<serving> current_;
     session_limits limits_;
     connection_limit& limit_;

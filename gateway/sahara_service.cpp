@@ -8,6 +8,7 @@
 #include "gateway/origin.hpp"
 #include "gateway/request_done.hpp"
 #include "gateway/request_id.hpp"
+#include "gateway/store/shared_memory.hpp"
 #include "translators/sahara/errors.hpp"
 #include "translators/sahara/faults.hpp"
 #include "translators/sahara/router.hpp"
@@ -210,11 +211,21 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     const auto now = clock::now();
     if (identity_.refused_lately(token, sreq.project_id, now))
         co_return sahara::fault_response(fault::token_refused_lately, c.request_id);
-    sreq.being_killed = memory_.being_killed(sreq.project_id, now);
-    sreq.deleted_lately = memory_.deleted_lately(sreq.project_id, sreq.id, now);
-    if (backend_.uses_job_clusters && !sreq.id.empty() && sreq.op != sahara::operation::execute) {
-        sreq.unknown_lately = memory_.unknown_lately(sreq.project_id, sreq.id, now);
-        if (!sreq.unknown_lately) sreq.job_cluster = memory_.cluster_of(sreq.project_id, sreq.id, now).value_or("");
+    const bool clusters = backend_.uses_job_clusters && !sreq.id.empty() && sreq.op != sahara::operation::execute;
+    if (sinks_.shared) {
+        auto r = co_await sinks_.shared->recall(sreq.project_id, sreq.id, clusters, deadline);
+        sreq.being_killed = std::move(r.being_killed);
+        sreq.deleted_lately = r.deleted_lately;
+        sreq.unknown_lately = r.unknown_lately;
+        sreq.job_cluster = std::move(r.cluster).value_or("");
+    } else {
+        sreq.being_killed = memory_.being_killed(sreq.project_id, now);
+        sreq.deleted_lately = memory_.deleted_lately(sreq.project_id, sreq.id, now);
+        if (clusters) {
+            sreq.unknown_lately = memory_.unknown_lately(sreq.project_id, sreq.id, now);
+            if (!sreq.unknown_lately)
+                sreq.job_cluster = memory_.cluster_of(sreq.project_id, sreq.id, now).value_or("");
+        }
     }
     sreq.cancel_wait = cfg_.upstream.cancel_wait;
 
@@ -225,7 +236,10 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     auto run = co_await execute(backend_.step_for(sreq.op), sreq, ctx, port, cfg_.upstream.max_parallel, deadline);
     c.record.upstream_calls = run.upstream_calls;
     c.record.upstream_time = since(upstream_started);
-    memory_.apply(sreq.project_id, ctx.effects(), clock::now());
+    if (sinks_.shared)
+        sinks_.shared->record(sreq.project_id, ctx.effects());
+    else
+        memory_.apply(sreq.project_id, ctx.effects(), clock::now());
     // MRS answers 401 only when it refuses the credentials (mrs_errors.cpp, classify): the
     // client's token, or with aksk the gateway's own signature, which is no fault of the client.
     if (run.response && run.response->status == 401) {

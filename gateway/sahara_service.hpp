@@ -16,12 +16,16 @@
 namespace sgw {
 
 class access_log;
+class shared_memory;
 class worker_metrics;
 
-/// Where every request's record goes besides the error log; each may be null.
+/// Where every request's record goes besides the error log, and the shared job memory; each
+/// may be null.
 struct request_sinks {
     worker_metrics* metrics = nullptr;
     access_log* access = nullptr;
+    /// jobs.store: the memory shared by the replicas, over `memory` (else `memory` alone).
+    shared_memory* shared = nullptr;
 };
 
 class sahara_service final : public http_handler {

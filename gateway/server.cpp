@@ -3,6 +3,7 @@
 
 #include "gateway/listener.hpp"
 #include "gateway/log.hpp"
+#include "gateway/store/shared_memory.hpp"
 
 #include <chrono>
 #include <stdexcept>
@@ -139,6 +140,36 @@ process_view server::view(bool ready) const {
                       "Requests answered 404 from the memory of jobs found on no cluster (mrs-v2).",
                       {{"", static_cast<double>(c.unknown_hits)}});
     });
+    std::vector<const shared_memory*> stores;
+    for (const auto& l : listeners_)
+        if (l->store()) stores.push_back(l->store());
+    if (!stores.empty())
+        v.extras.emplace_back([stores](std::string& out) {
+            double recalls = 0, fallbacks = 0, writes = 0, dropped = 0, errors = 0, reconnects = 0, connected = 0;
+            for (const auto* st : stores) {
+                const auto& c = st->counters();
+                recalls += static_cast<double>(c.recalls.get());
+                fallbacks += static_cast<double>(c.recall_fallbacks.get());
+                writes += static_cast<double>(c.writes.get());
+                dropped += static_cast<double>(c.writes_dropped.get());
+                errors += static_cast<double>(c.errors.get());
+                reconnects += static_cast<double>(c.reconnects.get());
+                connected += c.connected.load(std::memory_order_relaxed) ? 1.0 : 0.0;
+            }
+            render_family(out, "sahara_gateway_store_recalls_total", "counter",
+                          "Look-ups in the shared job memory (jobs.store), by where the answer came from.",
+                          {{"source=\"store\"", recalls - fallbacks}, {"source=\"local\"", fallbacks}});
+            render_family(out, "sahara_gateway_store_writes_total", "counter",
+                          "Effects sent to the shared job memory, and those dropped unsent.",
+                          {{"result=\"sent\"", writes}, {"result=\"dropped\"", dropped}});
+            render_family(out, "sahara_gateway_store_errors_total", "counter",
+                          "Failures talking to the shared job memory: connect, timeout, error reply, protocol, lost connection.",
+                          {{"", errors}});
+            render_family(out, "sahara_gateway_store_reconnects_total", "counter",
+                          "Connections to the shared job memory made after the first.", {{"", reconnects}});
+            render_family(out, "sahara_gateway_store_connected_workers", "gauge",
+                          "Worker threads whose connection to the shared job memory is up.", {{"", connected}});
+        });
     return v;
 }
 
