@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -32,7 +33,7 @@ struct option {
     std::function<std::string(const config&)> show;
 };
 
-std::optional<std::string> parse_listen(std::string_view text, listener_config& out) {
+std::optional<std::string> parse_address(std::string_view text, std::string& host_out, unsigned short& port_out) {
     auto colon = text.rfind(':');
     if (colon == std::string_view::npos) return "expected HOST:PORT";
     std::string_view host = text.substr(0, colon), port = text.substr(colon + 1);
@@ -41,9 +42,17 @@ std::optional<std::string> parse_listen(std::string_view text, listener_config& 
     auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
     if (host.empty() || ec != std::errc{} || ptr != port.data() + port.size() || p > 65535)
         return "expected HOST:PORT with a port from 0 to 65535";
-    out.host = std::string(host);
-    out.port = static_cast<unsigned short>(p);
+    boost::system::error_code bad;
+    boost::asio::ip::make_address(std::string(host), bad);
+    if (bad) return "expected an IP address as HOST";
+    host_out = std::string(host);
+    port_out = static_cast<unsigned short>(p);
     return std::nullopt;
+}
+
+std::string show_address(const std::string& host, unsigned short port) {
+    const bool v6 = host.find(':') != std::string::npos;
+    return "\"" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "\"";
 }
 
 template <class T>
@@ -139,8 +148,8 @@ std::string_view backend_help() {
 const std::vector<option>& options() {
     static const std::vector<option> table = {
         {"listen", "listen", kind::text, "address and port to serve Sahara clients on, HOST:PORT",
-         [](config& c, const scalar& v) { return parse_listen(std::get<std::string>(v), c.listen); },
-         [](const config& c) { return "\"" + c.listen.host + ":" + std::to_string(c.listen.port) + "\""; }},
+         [](config& c, const scalar& v) { return parse_address(std::get<std::string>(v), c.listen.host, c.listen.port); },
+         [](const config& c) { return show_address(c.listen.host, c.listen.port); }},
         {"threads", "threads", kind::integer, "worker threads, each with its own event loop; 0 = one per core",
          [](config& c, const scalar& v) -> std::optional<std::string> {
              auto n = std::get<long long>(v);
@@ -171,6 +180,10 @@ const std::vector<option>& options() {
         {"server.drain_timeout_ms", "", kind::integer, "on SIGTERM/SIGINT, time allowed for requests in flight",
          set_ms(&config::listen, &listener_config::drain_timeout),
          show_field(&config::listen, &listener_config::drain_timeout)},
+        {"server.shutdown_delay_ms", "", kind::integer,
+         "on SIGTERM, keep serving this long with /readyz failing before the listeners close; 0 = close at once",
+         set_ms(&config::listen, &listener_config::shutdown_delay, 0),
+         show_field(&config::listen, &listener_config::shutdown_delay)},
         {"server.max_connections", "", kind::integer,
          "client connections held at once; more are answered 503; 0 = derived from the descriptor limit",
          set_count(&config::listen, &listener_config::max_connections, 0),
@@ -325,9 +338,25 @@ const std::vector<option>& options() {
              return std::nullopt;
          },
          show_field(&config::log, &log_config::level)},
-        {"log.access", "", kind::boolean, "log one line per request",
+        {"log.access", "", kind::boolean, "write one access-log line per request",
          set_flag(&config::log, &log_config::access),
          show_field(&config::log, &log_config::access)},
+        {"log.access_path", "", kind::text, "where access-log lines go: - for stdout, or a file reopened on SIGHUP",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             auto& s = std::get<std::string>(v);
+             if (s.empty()) return "must be - or a file";
+             c.log.access_path = s;
+             return std::nullopt;
+         },
+         show_field(&config::log, &log_config::access_path)},
+        {"admin.listen", "", kind::text, "address of the admin listener (/healthz, /readyz, /metrics), HOST:PORT; empty = none",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             auto& s = std::get<std::string>(v);
+             c.admin.enabled = !s.empty();
+             if (s.empty()) return std::nullopt;
+             return parse_address(s, c.admin.host, c.admin.port);
+         },
+         [](const config& c) { return c.admin.enabled ? show_address(c.admin.host, c.admin.port) : std::string("\"\""); }},
     };
     return table;
 }

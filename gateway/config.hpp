@@ -23,6 +23,9 @@ struct listener_config {
     millis read_timeout{15'000};      ///< the body, once the header is in
     millis write_timeout{15'000};
     millis drain_timeout{10'000};  ///< on SIGTERM, how long in-flight requests may finish
+    /// On SIGTERM, how long the gateway goes on serving, with /readyz failing and every answer
+    /// saying Connection: close, before its listeners close (so that balancers move away first).
+    millis shutdown_delay{0};
     /// Client connections the process holds at once; 0 = derived from the descriptor limit
     /// (see connection_limit.hpp). One more is answered 503 and closed.
     std::size_t max_connections = 0;
@@ -118,6 +121,15 @@ struct jobs_config {
 struct log_config {
     std::string level = "info";
     bool access = false;  ///< one line per request
+    /// Where access lines go: "-" for stdout, or a file (appended to, reopened on SIGHUP).
+    std::string access_path = "-";
+};
+
+/// The admin listener: /healthz, /readyz and /metrics, on an address of its own.
+struct admin_config {
+    bool enabled = false;  ///< admin.listen is set
+    std::string host{};
+    unsigned short port = 0;  ///< 0 picks a free one
 };
 
 struct config {
@@ -128,6 +140,7 @@ struct config {
     auth_config auth;
     jobs_config jobs;
     log_config log;
+    admin_config admin;
 };
 
 /// The outcome of reading the configuration.

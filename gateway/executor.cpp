@@ -1,6 +1,8 @@
 // Runs a translator's step function.
 #include "gateway/executor.hpp"
 
+#include "gateway/metrics.hpp"
+
 #include "translators/common/fault.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -119,10 +121,20 @@ net::awaitable<void> wait_before(const std::vector<upstream_call>& calls, upstre
 
 // Hands back the pool's own awaitable: no coroutine frame of its own.
 net::awaitable<upstream_reply> pool_port::exchange(const upstream_call& call, upstream::clock::time_point deadline) {
-    return pool_.exchange(make_upstream_request(call, token_, project_), call.retry_safe, deadline);
+    if (!metrics_)
+        co_return co_await pool_.exchange(make_upstream_request(call, token_, project_, request_id_), call.retry_safe,
+                                          deadline);
+    const auto started = upstream::clock::now();
+    auto reply = co_await pool_.exchange(make_upstream_request(call, token_, project_, request_id_), call.retry_safe,
+                                         deadline);
+    metrics_->upstream_call(pool_.host(), metrics::call_template(http::to_string(verb_of(call.verb)), call.target),
+                            metrics::result_of(reply),
+                            std::chrono::duration_cast<std::chrono::microseconds>(upstream::clock::now() - started));
+    co_return reply;
 }
 
-upstream::request make_upstream_request(const upstream_call& call, std::string_view token, std::string_view project) {
+upstream::request make_upstream_request(const upstream_call& call, std::string_view token, std::string_view project,
+                                        std::string_view request_id) {
     upstream::request req{verb_of(call.verb), call.target, 11};
     req.set(http::field::user_agent, "sahara-gateway/0.1");
     req.set(http::field::accept, "application/json");
@@ -132,6 +144,7 @@ upstream::request make_upstream_request(const upstream_call& call, std::string_v
         req.set("X-Auth-Token", token);
     else if (!project.empty())
         req.set("X-Project-Id", project);
+    if (!request_id.empty()) req.set("X-Request-Id", request_id);
     req.body() = call.body;
     req.prepare_payload();
     return req;

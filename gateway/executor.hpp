@@ -15,6 +15,8 @@
 
 namespace sgw {
 
+class worker_metrics;
+
 /// Most upstream rounds one Sahara request may take; a translator that asks for more is a bug.
 /// The longest legitimate one is a list walking the longest history it accepts (500,000 jobs:
 /// 500 list pages, job-exes pages 64 calls a step, and up to 500 list pages again to render),
@@ -32,10 +34,12 @@ public:
 
 /// Calls to `pool`, each with the client's token, or, when the pool signs its calls (aksk),
 /// with no token and the project in X-Project-Id, as Huawei's SDKs send it (mrs-api.md §6.2).
+/// Each call carries `request_id` in X-Request-Id, and is timed into `metrics` when set.
 class pool_port final : public upstream_port {
 public:
-    pool_port(upstream::pool& pool, std::string_view token, std::string_view project = {})
-        : pool_(pool), token_(token), project_(project) {}
+    pool_port(upstream::pool& pool, std::string_view token, std::string_view project = {},
+              std::string_view request_id = {}, worker_metrics* metrics = nullptr)
+        : pool_(pool), token_(token), project_(project), request_id_(request_id), metrics_(metrics) {}
     boost::asio::awaitable<translators::upstream_reply> exchange(const translators::upstream_call& call,
                                                                  upstream::clock::time_point deadline) override;
 
@@ -43,6 +47,8 @@ private:
     upstream::pool& pool_;
     std::string_view token_;
     std::string_view project_;
+    std::string_view request_id_;
+    worker_metrics* metrics_;
 };
 
 /// How a run ended: the translator's answer, or the fault that stopped it.
@@ -65,8 +71,9 @@ boost::asio::awaitable<execution> execute(translators::step_fn step, const sahar
                                           std::size_t max_parallel, upstream::clock::time_point deadline);
 
 /// The HTTP request for one upstream call (target still relative to the base URL): with the
-/// token when there is one, else with X-Project-Id when a project is given.
+/// token when there is one, else with X-Project-Id when a project is given, and with
+/// X-Request-Id when a request id is given (so that MRS's logs and ours share it).
 upstream::request make_upstream_request(const translators::upstream_call& call, std::string_view token,
-                                        std::string_view project = {});
+                                        std::string_view project = {}, std::string_view request_id = {});
 
 }  // namespace sgw

@@ -3,6 +3,7 @@
 
 #include "gateway/executor.hpp"
 #include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
 #include "translators/common/fault.hpp"
 #include "translators/common/timefmt.hpp"
 
@@ -58,15 +59,18 @@ std::optional<token_info> parse_token_body(std::string_view body) {
     return out;
 }
 
-identity::identity(net::any_io_executor ex, const config& cfg, const upstream::endpoint_set& endpoints)
-    : cfg_(cfg), ex_(ex), regions_(cfg.regions) {
+identity::identity(net::any_io_executor ex, const config& cfg, const upstream::endpoint_set& endpoints,
+                   worker_metrics* metrics)
+    : cfg_(cfg), ex_(ex), metrics_(metrics), regions_(cfg.regions) {
     for (std::size_t i = 0; i < endpoints.settings.size(); ++i) {
         const auto& text = endpoints.identity_urls[i];
         auto url = upstream::parse_base_url(text);
         if (text.empty() || !url)
             pools_.push_back(nullptr);
         else
-            pools_.push_back(std::make_unique<upstream::pool>(ex, endpoints.settings[i], *url, endpoints.tls[i]));
+            pools_.push_back(std::make_unique<upstream::pool>(
+                ex, endpoints.settings[i], *url, endpoints.tls[i],
+                metrics ? metrics->pool_stats_for(url->host_header) : nullptr));
     }
 }
 
@@ -101,9 +105,13 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::pr
     const auto now = upstream::clock::now();
     const auto key = sha256(token);
     if (auto it = cache_.find(key); it != cache_.end()) {
-        if (it->second.until > now) co_return result(it->second.project);
+        if (it->second.until > now) {
+            if (metrics_) ++metrics_->identity()->hits;
+            co_return result(it->second.project);
+        }
         cache_.erase(it);
     }
+    if (metrics_) ++metrics_->identity()->misses;
     if (refused_lately(token, {}, now))
         co_return result(boost::system::in_place_error, make_error_code(fault::token_refused_lately));
 
@@ -142,6 +150,9 @@ net::awaitable<boost::system::result<std::string, std::error_code>> identity::as
     auto req = make_upstream_request(call, token);
     req.set("X-Subject-Token", token);
     auto reply = co_await pool.exchange(std::move(req), true, deadline);
+    if (metrics_)
+        metrics_->upstream_call(pool.host(), "GET /auth/tokens", metrics::result_of(reply),
+                                std::chrono::duration_cast<std::chrono::microseconds>(upstream::clock::now() - now));
     if (reply.outcome != translators::transport::ok) {
         // The fault says "unavailable"; the log says why (never the token).
         log::line(log::level::warn, "identity endpoint unreachable").kv("detail", reply.detail);

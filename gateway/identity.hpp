@@ -22,11 +22,15 @@
 
 namespace sgw {
 
+class worker_metrics;
+
 class identity {
 public:
     /// `endpoints` must outlive the identity: identity.url uses the default endpoint's TLS
     /// settings, a region's identity_url the region's.
-    identity(boost::asio::any_io_executor ex, const config& cfg, const upstream::endpoint_set& endpoints);
+    /// `metrics`, when set, counts cache hits and misses and times the identity calls.
+    identity(boost::asio::any_io_executor ex, const config& cfg, const upstream::endpoint_set& endpoints,
+             worker_metrics* metrics = nullptr);
 
     /// Whether requests without a project in the URL can be served at all.
     bool configured() const noexcept { return !cfg_.identity.project.empty() || pools_[0] != nullptr; }
@@ -61,6 +65,7 @@ private:
     };
     const config& cfg_;
     boost::asio::any_io_executor ex_;
+    worker_metrics* metrics_;
     upstream::endpoint_map regions_;
     std::vector<std::unique_ptr<upstream::pool>> pools_;  ///< per endpoint; null: that endpoint has none
     std::unordered_map<std::string, std::shared_ptr<flight>> flights_;  ///< key: SHA-256 of the token

@@ -40,16 +40,66 @@ constexpr std::size_t trim_peak = 256;
 
 }  // namespace
 
-listener::listener(const config& cfg, const translators::backend& backend, const upstream::endpoint_set& endpoints,
-                   job_memory& memory, connection_limit& limit, upstream::request_signer* signer)
-    : cfg_(cfg),
-      acceptor_(ioc_),
-      pools_(ioc_.get_executor(), endpoints, cfg.regions, signer),
-      identity_(ioc_.get_executor(), cfg, endpoints),
-      service_(cfg, backend, pools_, identity_, memory),
-      limits_(limits_of(cfg.listen)),
+struct listener::serving {
+    serving(net::any_io_executor ex, std::shared_ptr<const generation> g, job_memory& memory, worker_metrics& metrics,
+            access_log& access)
+        : gen(std::move(g)),
+          pools(ex, gen->endpoints, gen->cfg.regions, gen->signer.get(), &metrics),
+          who(ex, gen->cfg, gen->endpoints, &metrics),
+          service(gen->cfg, *gen->backend, pools, who, memory, request_sinks{&metrics, &access}) {}
+    std::shared_ptr<const generation> gen;
+    upstream::pools pools;
+    identity who;
+    sahara_service service;
+};
+
+listener::listener(std::shared_ptr<const generation> gen, job_memory& memory, connection_limit& limit,
+                   access_log& access)
+    : acceptor_(ioc_),
+      memory_(memory),
+      access_(access),
+      limits_(limits_of(gen->cfg.listen)),
       limit_(limit),
-      drain_timer_(ioc_) {}
+      drain_timer_(ioc_),
+      delay_timer_(ioc_) {
+    current_ = make_serving(std::move(gen));
+}
+
+listener::~listener() {
+    stop();
+    join();
+    // What is still posted (a retired serving state's deletion) runs here, not in the event
+    // loop's destructor.
+    current_.reset();
+    ioc_.restart();
+    ioc_.poll();
+}
+
+// A retired serving state closes its connections when its last request is done, and is
+// deleted a turn of the loop later, once the closes' completions (the idle sweeper's) have run.
+std::shared_ptr<listener::serving> listener::make_serving(std::shared_ptr<const generation> gen) {
+    auto ex = ioc_.get_executor();
+    return std::shared_ptr<serving>(new serving(ex, std::move(gen), memory_, metrics_, access_), [ex](serving* s) {
+        s->pools.close();
+        s->who.close();
+        net::post(ex, [owned = std::unique_ptr<serving>(s)]() mutable {});
+    });
+}
+
+void listener::install(std::shared_ptr<const generation> gen) {
+    net::post(ioc_, [this, gen = std::move(gen)]() mutable {
+        if (stopping_) return;
+        limits_ = limits_of(gen->cfg.listen);
+        current_ = make_serving(std::move(gen));
+    });
+}
+
+net::awaitable<http_response> listener::handle(http_request& req) {
+    auto hold = current_;  // the generation this request began with, until it is answered
+    co_return co_await hold->service.handle(req);
+}
+
+http_response listener::reject(fault why, std::string_view reason) { return current_->service.reject(why, reason); }
 
 void listener::listen(const tcp::endpoint& ep) {
     acceptor_.open(ep.protocol());
@@ -86,8 +136,8 @@ bool listener::throttled::due(std::chrono::steady_clock::time_point now) {
     return true;
 }
 
-void listener::stop() {
-    net::post(ioc_, [this] { begin_drain(); });
+void listener::stop(std::chrono::milliseconds delay) {
+    net::post(ioc_, [this, delay] { begin_drain(delay); });
 }
 
 void listener::join() {
@@ -98,7 +148,7 @@ net::awaitable<void> listener::accept_loop() {
     for (;;) {
         auto [ec, sock] = co_await acceptor_.async_accept(use_tuple);
         if (ec) {
-            if (!acceptor_.is_open() || draining_) break;
+            if (!acceptor_.is_open()) break;
             // Out of descriptors or similar: back off briefly instead of spinning.
             if (accept_failures_.due(std::chrono::steady_clock::now())) {
                 log::line(log::level::error, "accept failed")
@@ -116,6 +166,7 @@ net::awaitable<void> listener::accept_loop() {
                     .kv("max_connections", limit_.max())
                     .kv("turned_away", std::exchange(turned_away_.count, 0));
             }
+            ++metrics_.connections_turned_away;
             if (turning_away_ < max_turning_away) {
                 ++turning_away_;
                 net::co_spawn(ioc_, turn_away(std::move(sock)), [this](std::exception_ptr) { --turning_away_; });
@@ -124,6 +175,7 @@ net::awaitable<void> listener::accept_loop() {
         }
         boost::system::error_code ignored;
         sock.set_option(tcp::no_delay(true), ignored);
+        ++metrics_.connections_accepted;
         auto it = sessions_.emplace(sessions_.end());
         it->flags.draining = &draining_;
         it->place = std::move(place);
@@ -149,13 +201,14 @@ net::awaitable<void> listener::accept_loop() {
 net::awaitable<void> listener::session(tcp::socket sock, session_entry& entry) {
     beast::tcp_stream stream(std::move(sock));
     beast::flat_buffer buffer;
-    co_await run_http_session(stream, buffer, limits_, service_, entry.flags);
+    const session_limits limits = limits_;  // as configured when the connection came
+    co_await run_http_session(stream, buffer, limits, *this, entry.flags);
 }
 
 // A connection beyond the limit: told 503 with Retry-After, then closed.
 net::awaitable<void> listener::turn_away(tcp::socket sock) {
     beast::tcp_stream stream(std::move(sock));
-    auto res = service_.turn_away();
+    auto res = current_->service.turn_away();
     stream.expires_after(limits_.write_timeout);
     auto [ec, n] = co_await beast::http::async_write(stream, res, use_tuple);
     co_await detail::finish(stream, !ec);
@@ -163,7 +216,7 @@ net::awaitable<void> listener::turn_away(tcp::socket sock) {
 
 void listener::session_ended(std::list<session_entry>::iterator it) {
     sessions_.erase(it);
-    if (draining_ && sessions_.empty()) {
+    if (draining_ && !acceptor_.is_open() && sessions_.empty()) {
         finish();
         return;
     }
@@ -177,9 +230,48 @@ void listener::give_back_memory() {
     ::malloc_trim(0);
 }
 
-void listener::begin_drain() {
-    if (draining_) return;
+void listener::begin_drain(std::chrono::milliseconds delay) {
+    if (stopping_) return;
+    stopping_ = true;
+    // From now on every answer closes its connection, so that clients and proxies move away.
     draining_ = true;
+    if (delay.count() <= 0) {
+        close_listener();
+        return;
+    }
+    // Balancers learn of the drain from /readyz within their check interval; until the delay
+    // has passed, connections are still accepted and served.
+    delay_timer_.expires_after(delay);
+    delay_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) close_listener();
+    });
+}
+
+// Takes the connections the kernel has completed but not handed over yet, so that closing the
+// socket resets as few as it can: only one that arrives between the last accept and the close.
+void listener::accept_waiting() {
+    boost::system::error_code ec;
+    acceptor_.non_blocking(true, ec);
+    if (ec) return;
+    for (;;) {
+        tcp::socket sock(ioc_);
+        acceptor_.accept(sock, ec);
+        if (ec) break;
+        auto place = limit_.try_acquire();
+        if (!place) continue;  // closed unanswered: the process is going
+        ++metrics_.connections_accepted;
+        auto it = sessions_.emplace(sessions_.end());
+        it->flags.draining = &draining_;
+        it->place = std::move(place);
+        net::co_spawn(ioc_, session(std::move(sock), *it),
+                      net::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr) {
+                          net::post(ioc_, [this, it] { session_ended(it); });
+                      }));
+    }
+}
+
+void listener::close_listener() {
+    accept_waiting();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     // Idle keep-alive connections are closed now; the others after their answer.
@@ -191,7 +283,7 @@ void listener::begin_drain() {
     }
     // Past the deadline, whatever is still running is cancelled: each session's pending
     // operation (an upstream call, a write) ends with operation_aborted and its frame unwinds.
-    drain_timer_.expires_after(cfg_.listen.drain_timeout);
+    drain_timer_.expires_after(current_->gen->cfg.listen.drain_timeout);
     drain_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec || finished_) return;
         log::line(log::level::warn, "drain deadline passed; cancelling requests in flight")
@@ -205,27 +297,27 @@ void listener::finish() {
     if (finished_) return;
     finished_ = true;
     drain_timer_.cancel();
+    delay_timer_.cancel();
     // What each upstream pool of this worker did, once, at the end.
-    for (const auto& p : pools_.all()) {
+    for (const auto& p : current_->pools.all()) {
         const auto& st = p->stats();
         log::line(log::level::info, "upstream pool")
             .kv("endpoint", p->host())
-            .kv("opened", st.opened)
-            .kv("resumed", st.resumed)
-            .kv("reused", st.reused)
-            .kv("stale_reuse", st.stale_reuse)
-            .kv("resent", st.resent)
-            .kv("reconnects", st.reconnects)
-            .kv("budget_refused", st.budget_refused)
-            .kv("queued", st.queued)
-            .kv("queue_full", st.queue_full)
-            .kv("queue_timeouts", st.queue_timeouts)
+            .kv("opened", st.opened.get())
+            .kv("resumed", st.resumed.get())
+            .kv("reused", st.reused.get())
+            .kv("stale_reuse", st.stale_reuse.get())
+            .kv("resent", st.resent.get())
+            .kv("reconnects", st.reconnects.get())
+            .kv("budget_refused", st.budget_refused.get())
+            .kv("queued", st.queued.get())
+            .kv("queue_full", st.queue_full.get())
+            .kv("queue_timeouts", st.queue_timeouts.get())
             .kv("breaker_opened", p->circuit().opened())
-            .kv("breaker_refused", st.breaker_refused)
-            .kv("peak_connections", st.peak_connections);
+            .kv("breaker_refused", st.breaker_refused.get())
+            .kv("peak_connections", st.peak_connections.get());
     }
-    pools_.close();
-    identity_.close();
+    current_.reset();  // closes the pools and the identity cache once no request holds them
 }
 
 }  // namespace sgw

@@ -1,33 +1,36 @@
 // One worker: its thread and event loop, its listening socket (SO_REUSEPORT), its sessions,
-// its upstream pools and identity cache, and its drain. The request path takes no lock.
+// its upstream pools and identity cache (per generation), its metrics, and its drain. The
+// request path takes no lock but the worker's own metrics mutex.
 #pragma once
 
-#include "gateway/config.hpp"
+#include "gateway/access_log.hpp"
 #include "gateway/connection_limit.hpp"
+#include "gateway/generation.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/identity.hpp"
 #include "gateway/job_memory.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/sahara_service.hpp"
 #include "gateway/upstream/pools.hpp"
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <list>
+#include <memory>
 #include <thread>
 
 namespace sgw {
 
-class listener {
+class listener final : private http_handler {
 public:
-    /// `endpoints`, `memory` and `limit` (shared by all listeners) must outlive the listener.
-    /// `signer`, when set, signs the MRS calls (auth.mode aksk); it must outlive the listener.
-    listener(const config& cfg, const translators::backend& backend, const upstream::endpoint_set& endpoints,
-             job_memory& memory, connection_limit& limit, upstream::request_signer* signer = nullptr);
+    /// `memory`, `limit` and `access` (shared by all listeners) must outlive the listener.
+    listener(std::shared_ptr<const generation> gen, job_memory& memory, connection_limit& limit, access_log& access);
+    ~listener() override;
     listener(const listener&) = delete;
     listener& operator=(const listener&) = delete;
 
@@ -37,13 +40,23 @@ public:
 
     /// Starts accepting on the listener's own thread.
     void start();
+    /// From now on, new requests are served with `gen` (new connections to MRS follow its
+    /// settings); requests in flight finish with the generation they began with. Any thread.
+    void install(std::shared_ptr<const generation> gen);
     /// Stops accepting and closes idle connections; requests in flight may finish within
     /// drain_timeout, then their sessions are cancelled. The thread ends when nothing is left.
-    /// Safe to call from any thread, more than once.
-    void stop();
+    /// Before that, for `delay`, the worker goes on serving, with every answer saying
+    /// Connection: close. Safe to call from any thread, more than once.
+    void stop(std::chrono::milliseconds delay = {});
     void join();
 
+    const worker_metrics& metrics() const noexcept { return metrics_; }
+
 private:
+    // What a worker builds from one generation: the pools and identity cache it calls MRS
+    // through, and the service that uses them. Requests hold it while they run, so a reload
+    // never pulls a connection from under a request.
+    struct serving;
     // A session as drain sees it. The list owns it from accept until the session's coroutine
     // has completed, so a cancellation never reaches a finished frame.
     struct session_entry {
@@ -61,21 +74,28 @@ private:
         bool due(std::chrono::steady_clock::time_point now);
     };
 
+    // http_handler: each request goes to the serving state current when it arrives.
+    boost::asio::awaitable<http_response> handle(http_request& req) override;
+    http_response reject(fault why, std::string_view reason) override;
+
+    std::shared_ptr<serving> make_serving(std::shared_ptr<const generation> gen);
     void run_loop();
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket sock, session_entry& entry);
     boost::asio::awaitable<void> turn_away(boost::asio::ip::tcp::socket sock);
+    void accept_waiting();
     void session_ended(std::list<session_entry>::iterator it);
     void give_back_memory();
-    void begin_drain();
+    void begin_drain(std::chrono::milliseconds delay);
+    void close_listener();
     void finish();
 
-    const config& cfg_;
     boost::asio::io_context ioc_{1};
     boost::asio::ip::tcp::acceptor acceptor_;
-    upstream::pools pools_;
-    identity identity_;
-    sahara_service service_;
+    worker_metrics metrics_;
+    job_memory& memory_;
+    access_log& access_;
+    std::shared_ptr<serving> current_;
     session_limits limits_;
     connection_limit& limit_;
     std::list<session_entry> sessions_;
@@ -84,7 +104,9 @@ private:
     throttled accept_failures_;
     throttled turned_away_;
     boost::asio::steady_timer drain_timer_;
-    bool draining_ = false;
+    boost::asio::steady_timer delay_timer_;
+    bool draining_ = false;  ///< no new request is read; answers close their connection
+    bool stopping_ = false;  ///< stop() was called (maybe still within the delay)
     bool finished_ = false;
     std::thread thread_;
 };

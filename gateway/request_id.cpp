@@ -48,4 +48,18 @@ std::string make_request_id() {
     return out;
 }
 
+bool valid_request_id(std::string_view id) noexcept {
+    static constexpr std::string_view shape = "req-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if (id.size() != shape.size() || !id.starts_with("req-")) return false;
+    for (std::size_t i = 4; i < id.size(); ++i) {
+        const char c = id[i];
+        if (shape[i] == '-') {
+            if (c != '-') return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace sgw

@@ -1,8 +1,10 @@
 // The Sahara service.
 #include "gateway/sahara_service.hpp"
 
+#include "gateway/access_log.hpp"
 #include "gateway/executor.hpp"
 #include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/origin.hpp"
 #include "gateway/request_done.hpp"
 #include "gateway/request_id.hpp"
@@ -57,14 +59,32 @@ std::chrono::microseconds since(clock::time_point t) {
 /// One request's way through the service.
 struct sahara_service::call {
     std::string request_id = make_request_id();
+    /// The client's X-Openstack-Request-Id when it is a valid id: logged next to ours, and sent
+    /// to MRS in place of ours, so that one id links the client, this gateway and MRS.
+    std::string global_id;
+    std::string project;
     clock::time_point started = clock::now();
     request_done record;
     std::optional<std::string> v2_echo;  ///< the OpenStack-API-Version to answer (v2 routes)
+    /// The id MRS hears.
+    std::string_view upstream_id() const noexcept { return global_id.empty() ? request_id : global_id; }
 };
 
 sahara_service::sahara_service(const config& cfg, const translators::backend& backend, upstream::pools& pools,
-                               identity& who, job_memory& memory)
-    : cfg_(cfg), signing_(cfg.auth.mode == "aksk"), backend_(backend), pools_(pools), identity_(who), memory_(memory) {}
+                               identity& who, job_memory& memory, request_sinks sinks)
+    : cfg_(cfg),
+      signing_(cfg.auth.mode == "aksk"),
+      backend_(backend),
+      pools_(pools),
+      identity_(who),
+      memory_(memory),
+      sinks_(sinks) {}
+
+void sahara_service::done(const request_done& r) {
+    log_request_done(r);
+    if (sinks_.metrics) sinks_.metrics->request(r);
+    if (sinks_.access) sinks_.access->write(r);
+}
 
 http_response sahara_service::reject(fault why, std::string_view reason) {
     const auto rid = make_request_id();
@@ -73,6 +93,15 @@ http_response sahara_service::reject(fault why, std::string_view reason) {
         .kv("rid", rid)
         .kv("status", out.status)
         .kv("error", reason);
+    request_done r;
+    r.request_id = rid;
+    r.operation = "-";
+    r.status = out.status;
+    r.refused = true;
+    r.response_bytes = out.body.size();
+    r.detail = reason;
+    if (sinks_.metrics) sinks_.metrics->request(r);
+    if (sinks_.access) sinks_.access->write(r);
     return make_response(out.status, std::move(out.body), rid, 11);
 }
 
@@ -87,7 +116,10 @@ http_response sahara_service::turn_away() {
 
 net::awaitable<http_response> sahara_service::handle(http_request& req) {
     call c;
+    if (const auto given = req["X-Openstack-Request-Id"]; valid_request_id(given)) c.global_id = std::string(given);
     c.record.request_id = c.request_id;
+    c.record.global_request_id = c.global_id;
+    c.record.request_bytes = req.body().size();
     c.record.method = req.method_string();
     c.record.path = req.target().substr(0, req.target().find('?'));
     c.record.operation = "-";
@@ -112,7 +144,8 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
                 // The listener's drain deadline cancelled the request: no answer goes out.
                 c.record.detail = "cancelled at the drain deadline; no answer sent";
                 c.record.total_time = since(c.started);
-                log_request_done(c.record, cfg_.log.access);
+                c.record.project = c.project;
+                done(c.record);
                 std::rethrow_exception(failed);
             }
             // The request's last resort: a bug must cost one answer, not the process.
@@ -132,7 +165,8 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
     c.record.response_bytes = res.body().size();
     c.record.detail = out.log_detail;
     c.record.total_time = since(c.started);
-    log_request_done(c.record, cfg_.log.access);
+    c.record.project = c.project;
+    done(c.record);
     co_return res;
 }
 
@@ -143,6 +177,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     sreq.op = m.op;
     sreq.version = m.version;
     sreq.project_id = std::move(m.project_id);
+    c.project = sreq.project_id;
     sreq.id = std::move(m.id);
     sreq.request_id = c.request_id;
     sreq.query = std::move(m.query);
@@ -170,6 +205,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
             co_return sahara::fault_response(fault::token_other_project, c.request_id);
     }
 
+    c.project = sreq.project_id;
     // What this gateway remembers that MRS does not show; the Sahara layer decides what it means.
     const auto now = clock::now();
     if (identity_.refused_lately(token, sreq.project_id, now))
@@ -183,7 +219,8 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     sreq.cancel_wait = cfg_.upstream.cancel_wait;
 
     translators::step_context ctx;
-    pool_port port(pools_.select(sreq.project_id), signing_ ? std::string_view() : std::string_view(token), sreq.project_id);
+    pool_port port(pools_.select(sreq.project_id), signing_ ? std::string_view() : std::string_view(token), sreq.project_id,
+                   c.upstream_id(), sinks_.metrics);
     const auto upstream_started = clock::now();
     auto run = co_await execute(backend_.step_for(sreq.op), sreq, ctx, port, cfg_.upstream.max_parallel, deadline);
     c.record.upstream_calls = run.upstream_calls;

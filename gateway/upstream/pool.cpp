@@ -238,7 +238,8 @@ std::unique_ptr<ssl::context> make_client_tls(const upstream_config& cfg) {
     return ctx;
 }
 
-pool::pool(net::any_io_executor ex, const upstream_config& cfg, base_url url, ssl::context* tls)
+pool::pool(net::any_io_executor ex, const upstream_config& cfg, base_url url, ssl::context* tls,
+           std::shared_ptr<pool_stats> stats)
     : ex_(std::move(ex)),
       cfg_(cfg),
       url_(std::move(url)),
@@ -246,9 +247,12 @@ pool::pool(net::any_io_executor ex, const upstream_config& cfg, base_url url, ss
       sweep_timer_(ex_),
       breaker_({cfg.breaker_failures, cfg.breaker_failure_percent, cfg.breaker_min_calls, cfg.breaker_window,
                 cfg.breaker_open}),
-      budget_({cfg.retry_budget_percent, cfg.retry_budget_min_per_s, std::chrono::milliseconds(10'000)}) {}
+      budget_({cfg.retry_budget_percent, cfg.retry_budget_min_per_s, std::chrono::milliseconds(10'000)}),
+      stats_(stats ? std::move(stats) : std::make_shared<pool_stats>()) {
+    publish();
+}
 
-pool::~pool() = default;
+pool::~pool() { publish(true); }
 
 void pool::close() {
     closed_ = true;
@@ -256,6 +260,24 @@ void pool::close() {
     sweep_timer_.cancel();
     for (auto& w : waiters_) w->wake.cancel();  // not granted: they give up
     waiters_.clear();
+    publish();
+}
+
+void pool::publish(bool gone) noexcept {
+    auto move = [](counter& c, std::uint64_t& mine, std::uint64_t now) {
+        c.add(now - mine);  // modulo 2^64: a smaller share takes away
+        mine = now;
+    };
+    move(stats_->open, published_.open, gone ? 0 : connections());
+    move(stats_->idle, published_.idle, gone ? 0 : idle_.size());
+    move(stats_->waiting, published_.waiting, gone ? 0 : waiters_.size());
+    const int state = gone ? -1 : static_cast<int>(breaker_.current());
+    if (state != published_.breaker) {
+        counter* by_state[] = {&stats_->breakers_closed, &stats_->breakers_open, &stats_->breakers_half_open};
+        if (published_.breaker >= 0) by_state[published_.breaker]->add(~std::uint64_t{0});
+        if (state >= 0) by_state[state]->add(1);
+        published_.breaker = state;
+    }
 }
 
 // The connection leaves idle_ before its check, so that nothing else (another call on this
@@ -269,7 +291,7 @@ net::awaitable<std::unique_ptr<connection>> pool::take_idle() {
         const auto idle_for = clock::now() - c->last_used;
         if (idle_for >= c->idle_for_at_most) continue;
         if (!co_await c->still_alive()) {
-            ++stats_.stale_reuse;
+            ++stats_->stale_reuse;
             continue;
         }
         co_return c;
@@ -286,10 +308,12 @@ void pool::release(std::unique_ptr<connection> reusable) {
         w->granted = true;
         w->conn = std::move(reusable);
         w->wake.cancel();
+        publish();
         return;
     }
     --busy_;
     if (reusable) keep_idle(std::move(reusable));
+    publish();
 }
 
 void pool::keep_idle(std::unique_ptr<connection> c) {
@@ -313,6 +337,7 @@ net::awaitable<void> pool::sweep() {
         if (closed_) break;
         const auto now = clock::now();
         std::erase_if(idle_, [&](auto& c) { return now - c->last_used >= c->idle_for_at_most; });
+        publish();
     }
     sweeping_ = false;
 }
@@ -326,25 +351,28 @@ net::awaitable<bool> pool::acquire(lease& out, bool fresh, clock::time_point dea
         ++busy_;
         out = lease(*this);
         if (!fresh) out.conn = co_await take_idle();
-        stats_.peak_connections = std::max(stats_.peak_connections, connections());
+        stats_->peak_connections.raise_to(connections());
+        publish();
         co_return true;
     }
     if (waiters_.size() >= cfg_.max_pending) {
-        ++stats_.queue_full;
+        ++stats_->queue_full;
         failure.outcome = transport::overloaded;
         failure.retry_after = std::chrono::seconds(1);
         failure.detail = "all " + std::to_string(cfg_.max_connections) + " connections to " + url_.host_header +
                          " are busy and " + std::to_string(waiters_.size()) + " calls wait already";
         co_return false;
     }
-    ++stats_.queued;
+    ++stats_->queued;
     auto w = std::make_shared<waiter>(ex_);
     w->wake.expires_at(deadline);
     waiters_.push_back(w);
+    publish();
     co_await w->wake.async_wait(use_tuple);
     if (!w->granted) {
         std::erase(waiters_, w);
-        ++stats_.queue_timeouts;
+        ++stats_->queue_timeouts;
+        publish();
         failure.outcome = transport::timeout;
         failure.detail = "no connection to " + url_.host_header + " came free before the deadline";
         co_return false;
@@ -435,9 +463,9 @@ net::awaitable<std::unique_ptr<connection>> pool::open(clock::time_point deadlin
                  "TLS handshake with " + url_.host + ": " + hec.message());
             co_return nullptr;
         }
-        if (SSL_session_reused(native)) ++stats_.resumed;
+        if (SSL_session_reused(native)) ++stats_->resumed;
     }
-    ++stats_.opened;
+    ++stats_->opened;
     kind = open_failure::none;
     co_return c;
 }
@@ -520,11 +548,12 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
 
     const auto now = clock::now();
     if (!breaker_.allow(now)) {
-        ++stats_.breaker_refused;
+        ++stats_->breaker_refused;
         upstream_reply r;
         r.outcome = transport::overloaded;
         r.retry_after = breaker_.retry_after(now);
         r.detail = "the circuit breaker for " + url_.host_header + " is open";
+        publish();
         co_return r;
     }
     budget_.called(now);
@@ -553,6 +582,7 @@ net::awaitable<upstream_reply> pool::exchange(request req, bool retry_safe, cloc
         else if (before != breaker::state::closed && after == breaker::state::closed)
             log::line(log::level::warn, "circuit breaker closed: calls go through again").kv("endpoint", url_.host_header);
     }
+    publish();
     co_return reply;
 }
 
@@ -577,7 +607,7 @@ net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clo
         }
         const bool reused = held.conn != nullptr;
         if (reused) {
-            ++stats_.reused;
+            ++stats_->reused;
         } else {
             open_failure why;
             held.conn = co_await open(deadline, failure, why);
@@ -586,11 +616,11 @@ net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clo
                 if (reconnects == 0) first_refusal = clock::now();
                 if (why == open_failure::retryable && budget_.try_spend(clock::now())) {
                     if (co_await back_off(reconnects++, first_refusal, deadline)) {
-                        ++stats_.reconnects;
+                        ++stats_->reconnects;
                         continue;
                     }
                 } else if (why == open_failure::retryable) {
-                    ++stats_.budget_refused;
+                    ++stats_->budget_refused;
                 }
                 co_return failure;
             }
@@ -608,13 +638,13 @@ net::awaitable<upstream_reply> pool::attempts(request& req, bool retry_safe, clo
         // A connection that died before any byte of the answer most likely was closed by MRS
         // while idle, or MRS restarted: send once more on a fresh one, if that is harmless.
         if (a.before_answer && retry_safe && !resent && now < deadline) {
-            if (reused) ++stats_.stale_reuse;
+            if (reused) ++stats_->stale_reuse;
             if (budget_.try_spend(now)) {
-                ++stats_.resent;
+                ++stats_->resent;
                 resent = true;
                 continue;
             }
-            ++stats_.budget_refused;
+            ++stats_->budget_refused;
         }
         co_return std::move(a.reply);
     }

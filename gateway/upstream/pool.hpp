@@ -2,6 +2,7 @@
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/counter.hpp"
 #include "gateway/upstream/breaker.hpp"
 #include "gateway/upstream/retry_budget.hpp"
 #include "gateway/upstream/signer.hpp"
@@ -52,19 +53,27 @@ clock::duration idle_limit(const exchange_state& s, const upstream_config& limit
 void read_keep_alive(std::string_view header, exchange_state& s);
 
 /// What one pool has done since the start (per worker thread, per endpoint).
+/// What a pool did since the start, and what it holds now. Written by the pool's worker thread
+/// only; /metrics reads them from the admin thread (gateway/counter.hpp).
 struct pool_stats {
-    std::size_t opened = 0;           ///< connections opened
-    std::size_t reused = 0;           ///< calls sent on a pooled connection
-    std::size_t stale_reuse = 0;      ///< pooled connections found dead when used (resent, not errors)
-    std::size_t resent = 0;           ///< calls sent again after a failure before any answer byte
-    std::size_t reconnects = 0;       ///< connects tried again after a refused or reset connect
-    std::size_t queued = 0;           ///< calls that waited for a connection
-    std::size_t queue_full = 0;       ///< calls refused because the wait queue was full
-    std::size_t queue_timeouts = 0;   ///< calls whose deadline passed while waiting
-    std::size_t breaker_refused = 0;  ///< calls refused because the breaker was open
-    std::size_t budget_refused = 0;   ///< retries not made because the budget was spent
-    std::size_t resumed = 0;          ///< TLS handshakes that resumed a session
-    std::size_t peak_connections = 0;
+    counter opened;           ///< connections opened
+    counter reused;           ///< calls sent on a pooled connection
+    counter stale_reuse;      ///< pooled connections found dead when used (resent, not errors)
+    counter resent;           ///< calls sent again after a failure before any answer byte
+    counter reconnects;       ///< connects tried again after a refused or reset connect
+    counter queued;           ///< calls that waited for a connection
+    counter queue_full;       ///< calls refused because the wait queue was full
+    counter queue_timeouts;   ///< calls whose deadline passed while waiting
+    counter breaker_refused;  ///< calls refused because the breaker was open
+    counter budget_refused;   ///< retries not made because the budget was spent
+    counter resumed;          ///< TLS handshakes that resumed a session
+    counter peak_connections;
+    // Gauges, as of the pools' last change. Every pool to one endpoint on one worker (two of
+    // them for a while after a reload) adds its own share and takes it back when it goes.
+    counter open;     ///< connections open: in use, being opened or idle
+    counter idle;     ///< of which idle
+    counter waiting;  ///< calls waiting for a connection
+    counter breakers_closed, breakers_open, breakers_half_open;  ///< pools whose breaker is in that state
 };
 
 /// The reuse rule, in one place: a connection goes back to the pool only after a
@@ -78,8 +87,10 @@ class connection;
 class pool {
 public:
     /// `tls` must outlive the pool and be set when `url.tls` is.
+    /// `stats`: where the pool counts (shared with the pools that follow it after a reload);
+    /// null: its own.
     pool(boost::asio::any_io_executor ex, const upstream_config& cfg, base_url url,
-         boost::asio::ssl::context* tls);
+         boost::asio::ssl::context* tls, std::shared_ptr<pool_stats> stats = nullptr);
     ~pool();
     pool(const pool&) = delete;
     pool& operator=(const pool&) = delete;
@@ -102,7 +113,7 @@ public:
     /// outlive the pool.
     void set_signer(request_signer* s) noexcept { signer_ = s; }
 
-    const pool_stats& stats() const noexcept { return stats_; }
+    const pool_stats& stats() const noexcept { return *stats_; }
     /// Connections open now (in use, being opened, or idle).
     std::size_t connections() const noexcept { return busy_ + idle_.size(); }
     const breaker& circuit() const noexcept { return breaker_; }
@@ -127,6 +138,8 @@ private:
     void release(std::unique_ptr<connection> reusable);
     void keep_idle(std::unique_ptr<connection> c);
     boost::asio::awaitable<void> sweep();
+    /// Brings this pool's share of the gauges up to date; `gone`: takes it back.
+    void publish(bool gone = false) noexcept;
     boost::asio::awaitable<bool> back_off(int retry_no, clock::time_point first_refusal, clock::time_point deadline);
 
     boost::asio::any_io_executor ex_;
@@ -142,7 +155,11 @@ private:
     bool closed_ = false;
     breaker breaker_;
     retry_budget budget_;
-    pool_stats stats_;
+    std::shared_ptr<pool_stats> stats_;
+    struct share {
+        std::uint64_t open = 0, idle = 0, waiting = 0;
+        int breaker = -1;  ///< the state counted, -1: none
+    } published_;
     std::shared_ptr<ssl_session_st> session_;  ///< the last session MRS offered, for resumption
 };
 

@@ -1,6 +1,8 @@
 // The upstream pools of one worker thread.
 #include "gateway/upstream/pools.hpp"
 
+#include "gateway/metrics.hpp"
+
 #include <stdexcept>
 
 namespace sgw::upstream {
@@ -35,13 +37,14 @@ endpoint_set endpoint_set::make(const config& cfg) {
 }
 
 pools::pools(boost::asio::any_io_executor ex, const endpoint_set& endpoints, const std::vector<region_config>& regions,
-             request_signer* signer)
+             request_signer* signer, worker_metrics* metrics)
     : map_(regions) {
     for (std::size_t i = 0; i < endpoints.settings.size(); ++i) {
         const auto& settings = endpoints.settings[i];
         auto url = parse_base_url(settings.url);
         if (!url) throw std::invalid_argument("upstream url " + settings.url + ": " + url.error());
-        pools_.push_back(std::make_unique<pool>(ex, settings, std::move(*url), endpoints.tls[i]));
+        auto stats = metrics ? metrics->pool_stats_for(url->host_header) : nullptr;
+        pools_.push_back(std::make_unique<pool>(ex, settings, std::move(*url), endpoints.tls[i], std::move(stats)));
         pools_.back()->set_signer(signer);
     }
 }

@@ -14,6 +14,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace sgw {
+class worker_metrics;
+}
+
 namespace sgw::upstream {
 
 /// Every upstream endpoint's settings and TLS context, made once for the process and shared,
@@ -47,7 +51,7 @@ public:
     /// URL does not parse (config validation catches it first). `signer`, when set, signs
     /// every call of every pool (auth.mode aksk) and must outlive them.
     pools(boost::asio::any_io_executor ex, const endpoint_set& endpoints, const std::vector<region_config>& regions,
-          request_signer* signer = nullptr);
+          request_signer* signer = nullptr, worker_metrics* metrics = nullptr);
 
     /// The pool that serves `project`.
     pool& select(std::string_view project) { return *pools_[map_.of(project)]; }

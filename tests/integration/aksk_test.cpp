@@ -382,7 +382,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_the_keys_and_keeps_them_on_failure) {
     for (const auto& [text, mode] : broken) {
         write_file(ss.keys_file, text, mode);
         s.gateway->signal(SIGHUP);
-        BOOST_TEST_REQUIRE(wait_for_log(s, "credentials not reloaded", ++warnings));
+        BOOST_TEST_REQUIRE(wait_for_log(s, "configuration not reloaded", ++warnings));
         auto still = http_get(s.gw_port(), path, demo_token);
         BOOST_TEST(still.status == 200u, still.body);
     }

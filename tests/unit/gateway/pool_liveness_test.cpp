@@ -199,8 +199,8 @@ outcome two_calls(bool tls, idle_action action) {
     BOOST_TEST(finished);
     out.connections = up.accepted;
     out.action_done = up.action_done;
-    out.resent = p.stats().resent;
-    BOOST_TEST_MESSAGE("opened " << p.stats().opened << " reused " << p.stats().reused << " stale " << p.stats().stale_reuse);
+    out.resent = p.stats().resent.get();
+    BOOST_TEST_MESSAGE("opened " << p.stats().opened.get() << " reused " << p.stats().reused.get() << " stale " << p.stats().stale_reuse.get());
     BOOST_TEST(out.resent == 0u);
     return out;
 }
