@@ -63,7 +63,7 @@ REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "conformance"))
 
 from harness import (  # noqa: E402  (the conformance tests' process handling and the saharaclient guard)
-    CLUSTER_1, CLUSTER_2, HOST, PROJECT, SEED_RUNNING, SEED_SUCCEEDED, TEMPLATE_SPARK, TEMPLATE_WORDCOUNT, TOKEN,
+    CLUSTER_1, CLUSTER_2, HOST, OTHER_PROJECT, OTHER_TOKEN, PROJECT, SEED_RUNNING, SEED_SUCCEEDED, TEMPLATE_SPARK, TEMPLATE_WORDCOUNT, TOKEN,
     UNKNOWN_JOB, Child, Failure, check, die_with_parent, sim_http, sim_job, sim_jobs, sim_new_job)
 from keystoneauth1 import session as ks_session  # noqa: E402
 from keystoneauth1 import token_endpoint  # noqa: E402
@@ -92,6 +92,8 @@ READINESS_REQUESTS = 30
 REQ_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ERROR_NAMES = {413: "REQUEST_ENTITY_TOO_LARGE", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE",
                504: "GATEWAY_TIMEOUT"}
+# How the error pages the proxies write themselves begin (deploy/nginx, deploy/haproxy/errors).
+PROXY_MESSAGES = {502: "No Sahara gateway could answer the request", 504: "The Sahara gateway did not answer in time"}
 # The operation label of Sahara requests (docs/operations.md, Logs); admin-port requests are not counted.
 SAHARA_OPS = {"list", "show", "refresh_status", "cancel", "update", "delete", "execute", "versions", "-"}
 METRIC_LINE = re.compile(r'^sahara_gateway_requests_total(\{[^}]*\})?\s+([0-9.eE+-]+)\s*$')
@@ -118,7 +120,7 @@ class Features:
     def __init__(self, gateway):
         out = subprocess.run([gateway, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              timeout=10).stdout.decode("utf-8", "replace")
-        self.have = {key: re.search(re.escape(flag) + r"\b", out) is not None
+        self.have = {key: re.search(re.escape(flag) + r"(?![\w-])", out) is not None
                      for key, (flag, _) in self.NEEDED.items()}
 
     def need(self, *keys):
@@ -643,11 +645,14 @@ def check_sahara_error(a, status, what, proxy_made=None):
     ctype = (a.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     check(ctype == "application/json", what + ": Content-Type", repr(ctype))
     b = a.body
-    check(isinstance(b, dict) and b.get("error_code") == status and b.get("error_name") == ERROR_NAMES.get(status, b.get(
-        "error_name")) and isinstance(b.get("error_message"), str) and b["error_message"],
-        what + ": Sahara error body", a.raw[:300])
+    check(isinstance(b, dict) and b.get("error_code") == status and b.get("error_name") == ERROR_NAMES[status]
+          and isinstance(b.get("error_message"), str) and b["error_message"], what + ": Sahara error body",
+          a.raw[:300])
     if proxy_made is False:
         check(a.rid and REQ_ID.match(a.rid), what + ": the gateway's x-openstack-request-id", a.rid)
+    elif proxy_made:
+        check(b["error_message"].startswith(PROXY_MESSAGES[status]), what + ": the proxy's own error page",
+              b["error_message"])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -665,8 +670,8 @@ def scrape(gw):
     return text
 
 
-def requests_counted(text):
-    """The sum of sahara_gateway_requests_total over Sahara operations."""
+def requests_counted(text, need_series=True):
+    """The sum of sahara_gateway_requests_total over Sahara operations (no series yet: 0)."""
     total, series = 0.0, 0
     for line in text.splitlines():
         m = METRIC_LINE.match(line)
@@ -676,7 +681,8 @@ def requests_counted(text):
         if labels.get("operation", "-") in SAHARA_OPS:
             total += float(m.group(2))
             series += 1
-    check(series > 0, "no sahara_gateway_requests_total series for Sahara operations in /metrics", text[:400])
+    check(series > 0 or not need_series, "no sahara_gateway_requests_total series for Sahara operations in /metrics",
+          text[:400])
     return total
 
 
@@ -687,13 +693,13 @@ def promtool_check(text, what):
     check(p.returncode == 0 and not out, "promtool check metrics on %s" % what, "rc=%d" % p.returncode, out[:800])
 
 
-def readyz(gw):
+def readyz(gw, with_body=False):
     conn = http.client.HTTPConnection(HOST, gw.admin_port, timeout=5)
     try:
         conn.request("GET", "/readyz")
         resp = conn.getresponse()
-        resp.read()
-        return resp.status
+        body = resp.read().decode("utf-8", "replace").strip()
+        return (resp.status, body) if with_body else resp.status
     finally:
         conn.close()
 
@@ -744,9 +750,8 @@ class Run:
         self.children.append(gw)
         return gw.start()
 
-    def start_proxy(self, name, replicas, extras=None):
+    def start_proxy(self, name, replicas):
         """replicas: [(gateway or port, extra parameters)]; the proxy of this run's kind."""
-        extras = extras or {}
         if self.kind == "nginx":
             servers = [("%s:%d" % (HOST, r if isinstance(r, int) else r.port), extra) for r, extra in replicas]
             p = Nginx(self.workdir, name, self.suite.certdir, servers)
@@ -1052,20 +1057,25 @@ class Run:
 
     def t_agree(self):
         self.features.need("store")
-        sim, c = self.sim, self.client()
+        sim = self.sim
+        # two projects, each with its own token
+        clients = {PROJECT: self.client(), OTHER_PROJECT: Client(self.proxy.port, self.ctx, token=OTHER_TOKEN)}
         pairs = {"cancel/show": [], "delete/delete": []}
-        for _ in range(AGREE_ROUNDS):
-            job = sim_new_job(sim, "running")
-            first = c.call("GET", v11("/job-executions/%s/cancel" % job))
+        for i in range(AGREE_ROUNDS):
+            project = PROJECT if i % 3 else OTHER_PROJECT
+            c = clients[project]
+            job = sim_new_job(sim, "running", project=project)
+            first = c.call("GET", v11("/job-executions/%s/cancel" % job, project))
             check(first.status == 200, "cancel", first.status, first.raw[:300])
-            second = c.call("GET", v11("/job-executions/%s" % job))
+            second = c.call("GET", v11("/job-executions/%s" % job, project))
             check(second.status == 200, "show after cancel", second.status, second.raw[:300])
             pairs["cancel/show"].append((first.rid, second.rid, second.body["job_execution"]["info"]["status"]))
-            job = sim_new_job(sim, "succeeded")
-            first = c.call("DELETE", v11("/job-executions/%s" % job))
-            second = c.call("DELETE", v11("/job-executions/%s" % job))
+            job = sim_new_job(sim, "succeeded", project=project)
+            first = c.call("DELETE", v11("/job-executions/%s" % job, project))
+            second = c.call("DELETE", v11("/job-executions/%s" % job, project))
             pairs["delete/delete"].append((first.rid, second.rid, (first.status, second.status)))
-        c.close()
+        for c in clients.values():
+            c.close()
         rids = [r for kind in pairs.values() for p in kind for r in p[:2]]
         owners = self.served_by(rids, [self.a, self.b])
         check(all(owners.values()), "every answer's request id is in a replica's access log",
@@ -1112,7 +1122,7 @@ class Run:
 
     def t_metrics(self):
         self.features.need("admin")
-        before = {gw.name: requests_counted(scrape(gw)) for gw in (self.a, self.b)}
+        before = {gw.name: requests_counted(scrape(gw), need_series=False) for gw in (self.a, self.b)}
         c = self.client()
         rids = []
         paths = [("GET", v11("/job-executions/%s" % SEED_RUNNING), 200),
@@ -1276,6 +1286,7 @@ class Run:
             check(a.status in (502, 503, 504), "B2 with its MRS down", a.status, a.raw[:200])
             direct += 1
         t_unready = time.monotonic()
+        status, why = readyz(b2, with_body=True)
         down_s = self.proxy.wait_state("gw2", 0, 15)
         c = self.client()
         rids = []
@@ -1287,9 +1298,9 @@ class Run:
         owners = self.served_by(rids, [self.a, b2])
         on_a = sum(1 for o in owners.values() if o == self.a.name)
         check(on_a == READINESS_REQUESTS, "every request served by A", on_a, READINESS_REQUESTS)
-        return ("B2 up in HAProxy after %.1f s; %d direct calls opened its breaker (%.1f s); HAProxy marked it "
-                "down %.1f s after /readyz turned 503; %d/%d requests then served by A"
-                % (up_s, direct, t_unready - t_kill, down_s, on_a, READINESS_REQUESTS))
+        return ("B2 up in HAProxy after %.1f s; its MRS killed, %d direct calls (%.2f s) until /readyz said %d "
+                "(%s); HAProxy marked it down %.1f s later; %d/%d requests then served by A"
+                % (up_s, direct, t_unready - t_kill, status, why, down_s, on_a, READINESS_REQUESTS))
 
     # -- f. retries
 
