@@ -14,10 +14,12 @@ packages=(
   # tests, demo and benchmarks
   openssl curl wrk procps
   python3 python3-saharaclient python3-openstackclient
-  # the deploy tier (tests/deploy): the shipped nginx and HAProxy configurations, the replicas'
-  # shared job memory, and promtool (in Debian's prometheus package) for the metrics. Debian
-  # may start these packages' own services; the tests use none of them (their own ports and
-  # configuration files, processes started and stopped by the test)
+  # packaging: the man page, the .deb and the deploy tests (tests/deploy)
+  help2man dpkg-dev groff-base systemd yamllint
+  # the front proxy tests (tests/deploy/deploy_suite.py): nginx, HAProxy, redis-server for the
+  # replicas' shared job memory, and promtool (in Debian's prometheus package). Debian may start
+  # these packages' own services; the tests use none of them (own ports and configuration files,
+  # processes started and stopped by the test)
   nginx haproxy redis-server prometheus
 )
 # The signer_sdk test runs Huawei's Node SDK. A node or npm already on PATH (from another

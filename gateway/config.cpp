@@ -690,7 +690,7 @@ config_result load_config(int argc, const char* const* argv) {
 
 std::string usage() {
     std::ostringstream out;
-    out << "usage: sahara-gateway [--config FILE] [--check-config] [--FLAG VALUE ...]\n\n"
+    out << "Usage: sahara-gateway [--config FILE] [--check-config] [--FLAG VALUE ...]\n\n"
            "Serves the OpenStack Sahara job-execution API and translates each call into\n"
            "MapReduce Service (MRS) REST calls.\n\n"
            "  --config FILE     read a TOML configuration file; flags override its keys\n"

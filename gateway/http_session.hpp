@@ -57,6 +57,7 @@ public:
 struct session_flags {
     bool idle = false;             ///< waiting for the first byte of a request
     const bool* draining = nullptr;  ///< once true: no new request is read, the answer closes
+    const bool* closing = nullptr;   ///< once true: requests are still read, each answer closes
 };
 
 namespace detail {
@@ -126,6 +127,7 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
     namespace http = boost::beast::http;
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     auto draining = [&] { return flags.draining && *flags.draining; };
+    auto closing = [&] { return draining() || (flags.closing && *flags.closing); };
     bool linger = false;
     // The first request must arrive whole within the header deadline from the connection's
     // start: a client that connects and says nothing holds its place no longer than that.
@@ -133,8 +135,10 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
     detail::arm(stream, limits.header_timeout);
     for (;;) {
         if (buffer.size() == 0) {
-            // Between requests: wait for the first byte under the keep-alive timeout.
-            if (draining()) break;
+            // Between requests: wait for the first byte under the keep-alive timeout. A new
+            // connection's first request is served even in a drain: the client sent it
+            // before it could know.
+            if (draining() && !first) break;
             flags.idle = true;
             if (!first) detail::arm(stream, limits.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
@@ -175,7 +179,7 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
         }
         http_request req = parser.release();
         http_response res = co_await handler.handle(req);
-        const bool keep = req.keep_alive() && res.keep_alive() && !draining();
+        const bool keep = req.keep_alive() && res.keep_alive() && !closing();
         res.keep_alive(keep);
         detail::arm(stream, limits.write_timeout);
         boost::system::error_code wec;

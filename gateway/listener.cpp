@@ -178,6 +178,7 @@ net::awaitable<void> listener::accept_loop() {
         ++metrics_.connections_accepted;
         auto it = sessions_.emplace(sessions_.end());
         it->flags.draining = &draining_;
+        it->flags.closing = &closing_;
         it->place = std::move(place);
         peak_sessions_ = std::max(peak_sessions_, sessions_.size());
         net::co_spawn(ioc_, session(std::move(sock), *it),
@@ -234,7 +235,7 @@ void listener::begin_drain(std::chrono::milliseconds delay) {
     if (stopping_) return;
     stopping_ = true;
     // From now on every answer closes its connection, so that clients and proxies move away.
-    draining_ = true;
+    closing_ = true;
     if (delay.count() <= 0) {
         close_listener();
         return;
@@ -262,6 +263,7 @@ void listener::accept_waiting() {
         ++metrics_.connections_accepted;
         auto it = sessions_.emplace(sessions_.end());
         it->flags.draining = &draining_;
+        it->flags.closing = &closing_;
         it->place = std::move(place);
         net::co_spawn(ioc_, session(std::move(sock), *it),
                       net::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr) {
@@ -272,6 +274,7 @@ void listener::accept_waiting() {
 
 void listener::close_listener() {
     accept_waiting();
+    draining_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     // Idle keep-alive connections are closed now; the others after their answer.

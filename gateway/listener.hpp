@@ -105,6 +105,7 @@ private:
     throttled turned_away_;
     boost::asio::steady_timer drain_timer_;
     boost::asio::steady_timer delay_timer_;
+    bool closing_ = false;   ///< answers close their connection (the shutdown delay)
     bool draining_ = false;  ///< no new request is read; answers close their connection
     bool stopping_ = false;  ///< stop() was called (maybe still within the delay)
     bool finished_ = false;

@@ -27,6 +27,7 @@ std::string joined(const std::vector<std::string>& items) {
 void reload(sgw::server& srv, int argc, char** argv) {
     auto loaded = sgw::load_config(argc, argv);
     if (!loaded.errors.empty()) {
+        srv.reload_refused();
         sgw::log::line(sgw::log::level::warn, "configuration not reloaded; the running one stays")
             .kv("error", joined(loaded.errors));
         return;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -127,10 +128,12 @@ std::string quoted(std::string_view v) {
     return out;
 }
 
+// The shortest text that reads back as `v` (so a bucket bound shows as 0.0025, not as its
+// nearest binary neighbour).
 std::string number(double v) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::string("NaN");
 }
 
 void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {

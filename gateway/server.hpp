@@ -50,6 +50,8 @@ public:
         std::vector<std::string> kept;  ///< restart-only keys whose new value was not applied
     };
     reload_result reload(config next);
+    /// Counts a reload refused before it reached reload() (the file did not validate).
+    void reload_refused() noexcept { ++reloads_failed_; }
 
     /// The configuration in force.
     std::shared_ptr<const generation> current() const;

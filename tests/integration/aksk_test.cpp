@@ -99,25 +99,6 @@ void check_log_clean(stack& s) {
         BOOST_TEST(log.find(secret) == std::string::npos, "the gateway log holds " << secret);
 }
 
-// Waits (at most 5 s) until the gateway's log holds `n` lines with this text.
-bool wait_for_log(stack& s, const std::string& text, std::size_t n) {
-    const auto until = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < until) {
-        const auto log = s.gateway->stderr_text();
-        std::size_t found = 0;
-        for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++found;
-        if (found >= n) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return false;
-}
-
-std::size_t count_of(const std::string& haystack, const std::string& needle) {
-    std::size_t found = 0;
-    for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++found;
-    return found;
-}
-
 struct exit_result {
     int status = -1;
     std::string out, err;
@@ -366,7 +347,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_the_keys_and_keeps_them_on_failure) {
     write_file(ss.keys_file, keys_toml(secret_key), 0600);
     const auto reloads_before = count_of(s.gateway->stderr_text(), "\"reloaded\"");
     s.gateway->signal(SIGHUP);
-    BOOST_TEST_REQUIRE(wait_for_log(s, "\"reloaded\"", reloads_before + 1));
+    BOOST_TEST_REQUIRE(wait_for_log(*s.gateway, "\"reloaded\"", reloads_before + 1));
     s.reset_stats();
     auto ok = http_get(s.gw_port(), path, demo_token);
     BOOST_TEST(ok.status == 200u, ok.body);
@@ -382,7 +363,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_the_keys_and_keeps_them_on_failure) {
     for (const auto& [text, mode] : broken) {
         write_file(ss.keys_file, text, mode);
         s.gateway->signal(SIGHUP);
-        BOOST_TEST_REQUIRE(wait_for_log(s, "configuration not reloaded", ++warnings));
+        BOOST_TEST_REQUIRE(wait_for_log(*s.gateway, "configuration not reloaded", ++warnings));
         auto still = http_get(s.gw_port(), path, demo_token);
         BOOST_TEST(still.status == 200u, still.body);
     }

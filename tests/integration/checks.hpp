@@ -6,9 +6,28 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <regex>
+#include <string>
+#include <thread>
 
 namespace sgw::it {
+
+inline std::size_t count_of(const std::string& haystack, const std::string& needle) {
+    std::size_t found = 0;
+    for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++found;
+    return found;
+}
+
+/// Waits (at most 5 s) until the process's stderr holds `n` lines with this text.
+inline bool wait_for_log(const process& p, const std::string& text, std::size_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < until) {
+        if (count_of(p.stderr_text(), text) >= n) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
 
 /// Every answer: JSON content type and a fresh "req-<uuid4>" request id.
 inline void check_envelope(const reply& r) {

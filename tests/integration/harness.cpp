@@ -1,6 +1,8 @@
 // Integration harness: real processes on ephemeral loopback ports.
 #include "harness.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -68,18 +70,22 @@ process::process(std::vector<std::string> argv, std::string stderr_path) : stder
         ::close(out[0]);
         throw std::runtime_error("cannot start " + argv[0]);
     }
-    // Read "listening HOST:PORT\n" within 10 s.
-    std::string line;
+    // Read "listening HOST:PORT\n" within 10 s, and "admin listening HOST:PORT\n" after it when
+    // the admin listener was asked for.
+    const bool admin = std::find(argv.begin(), argv.end(), "--admin-listen") != argv.end();
+    auto lines_in = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+    std::string text;
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < until) {
+    while (lines_in(text) < (admin ? 2 : 1) && std::chrono::steady_clock::now() < until) {
         pollfd pfd{out[0], POLLIN, 0};
         if (::poll(&pfd, 1, 100) <= 0) continue;
         char buf[256];
         auto n = ::read(out[0], buf, sizeof buf);
         if (n <= 0) break;
-        line.append(buf, static_cast<std::size_t>(n));
+        text.append(buf, static_cast<std::size_t>(n));
     }
     ::close(out[0]);
+    const std::string line = text.substr(0, text.find('\n'));
     auto colon = line.rfind(':');
     if (!line.starts_with("listening ") || colon == std::string::npos) {
         signal(SIGKILL);
@@ -87,6 +93,18 @@ process::process(std::vector<std::string> argv, std::string stderr_path) : stder
         throw std::runtime_error(argv[0] + " did not report its port; stderr: " + stderr_text());
     }
     port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+    if (admin) {
+        const auto at = text.find("\nadmin listening ");
+        const auto end = at == std::string::npos ? at : text.find('\n', at + 1);
+        const auto admin_line = end == std::string::npos ? std::string() : text.substr(at + 1, end - at - 1);
+        const auto admin_colon = admin_line.rfind(':');
+        if (admin_colon == std::string::npos) {
+            signal(SIGKILL);
+            wait(std::chrono::seconds(5));
+            throw std::runtime_error(argv[0] + " did not report its admin port; stderr: " + stderr_text());
+        }
+        admin_port_ = static_cast<unsigned short>(std::stoi(admin_line.substr(admin_colon + 1)));
+    }
 }
 
 process::~process() {

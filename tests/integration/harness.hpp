@@ -14,7 +14,8 @@
 
 namespace sgw::it {
 
-/// A child process whose first stdout line is "listening HOST:PORT"; stderr goes to a file.
+/// A child process whose first stdout line is "listening HOST:PORT" (then "admin listening
+/// HOST:PORT" with --admin-listen); stderr goes to a file.
 class process {
 public:
     process(std::vector<std::string> argv, std::string stderr_path);
@@ -23,6 +24,8 @@ public:
     process& operator=(const process&) = delete;
 
     unsigned short port() const noexcept { return port_; }
+    /// The admin listener's port, when argv asked for one (--admin-listen).
+    unsigned short admin_port() const noexcept { return admin_port_; }
     pid_t pid() const noexcept { return pid_; }
     void signal(int sig);
     /// Exit status, or -1 if it did not exit within `timeout`.
@@ -33,6 +36,7 @@ public:
 private:
     pid_t pid_ = -1;
     unsigned short port_ = 0;
+    unsigned short admin_port_ = 0;
     std::string stderr_path_;
 };
 

@@ -89,7 +89,8 @@ paths/methods.
 Control API (no auth, never faulted):
   GET    /_sim/state        projects, clusters, job objects, jobs (states advanced)
   GET    /_sim/stats        {"requests","connections","open_connections","peak_connections",
-                            "signed_requests","signature_failures","by_endpoint":{cancel,show,
+                            "signed_requests","signature_failures","last_client_request_id"
+                            (the X-Request-Id of the last MRS call),"by_endpoint":{cancel,show,
                             delete,list,execute,exe_show,exe_list,identity,v2_submit,v2_list,
                             v2_show,v2_kill,v2_delete,cluster_list,cluster_show}}
                             open_connections: connections open now that carried an MRS or

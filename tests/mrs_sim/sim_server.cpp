@@ -280,11 +280,13 @@ private:
     std::int64_t idle_close_ms();
     reply control(const http::request<http::string_body>& req);
     json::object render_stats() const;
+    std::string last_request_id() const;
 
     std::mutex state_mutex_;
     sim_state& state_;
 
-    std::mutex fault_mutex_;
+    mutable std::mutex fault_mutex_;
+    std::string last_client_request_id_;  ///< guarded by fault_mutex_
     fault_set faults_;
     rate_gate error_gate_, malformed_gate_, reset_gate_, throttle_gate_, reset_mid_gate_;
 
@@ -442,6 +444,11 @@ asio::awaitable<ending> server::serve(Stream& stream, connection_gauge& gauge) {
             continue;
         }
 
+        {
+            // What the caller sent as X-Request-Id, for tests that follow one id across the hop.
+            std::lock_guard lock(fault_mutex_);
+            last_client_request_id_ = std::string(req["X-Request-Id"]);
+        }
         gauge.enter();
         const route r = match_route(req.method_string(), target);
         ++requests_;
@@ -643,6 +650,11 @@ asio::awaitable<bool> server::write_part(Stream& stream, reply rep, std::string_
     co_return !ec;
 }
 
+std::string server::last_request_id() const {
+    std::lock_guard lock(fault_mutex_);
+    return last_client_request_id_;
+}
+
 json::object server::render_stats() const {
     json::object by;
     for (std::size_t i = 0; i < endpoint_count; ++i) {
@@ -654,6 +666,7 @@ json::object server::render_stats() const {
             {"peak_connections", peak_connections_.load()},
             {"signed_requests", signed_.load()},
             {"signature_failures", signature_failures_.load()},
+            {"last_client_request_id", last_request_id()},
             {"by_endpoint", std::move(by)}};
 }
 
