@@ -8,11 +8,14 @@ packages=(
   # build
   g++ clang cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-  libssl-dev libtomlplusplus-dev
+  libssl-dev libtomlplusplus-dev libhiredis-dev
   # the fuzz build: clang 14 with libFuzzer and the sanitizer runtimes
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   # tests, demo and benchmarks
   openssl curl wrk procps
+  # the shared job store's tests start their own redis-server on a loopback port; the
+  # package's own service is not used (stop it if the machine should not run one)
+  redis-server
   python3 python3-saharaclient python3-openstackclient
   # packaging: the man page, the .deb and the deploy tests (tests/deploy)
   help2man dpkg-dev groff-base systemd yamllint

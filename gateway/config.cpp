@@ -2,6 +2,8 @@
 #include "gateway/config.hpp"
 
 #include "gateway/credentials.hpp"
+#include "gateway/store/keys.hpp"
+#include "gateway/store/redis_url.hpp"
 #include "gateway/upstream/url.hpp"
 #include "translators/registry.hpp"
 
@@ -329,6 +331,38 @@ const std::vector<option>& options() {
         {"jobs.max_entries", "", kind::integer,
          "entries of each kind of job memory (being killed, deleted, cluster, unknown) held at once",
          set_count(&config::jobs, &jobs_config::max_entries, 16), show_field(&config::jobs, &jobs_config::max_entries)},
+        {"jobs.store", "", kind::text,
+         "Redis keeping the job memory for every replica, redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (no TLS: "
+         "loopback or a private network); empty = each process remembers on its own",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             const auto& url = std::get<std::string>(v);
+             std::string error;
+             if (!url.empty() && !store::parse_redis_url(url, error)) return error;  // never quotes the URL
+             c.jobs.store.url = url;
+             return std::nullopt;
+         },
+         [](const config& c) {
+             std::string error;
+             const auto where = store::parse_redis_url(c.jobs.store.url, error);
+             return "\"" + (where ? where->redacted() : std::string()) + "\"";
+         }},
+        {"jobs.store_timeout_ms", "", kind::integer,
+         "longest one look-up in jobs.store may take; past it, the process's own memory answers",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             const auto n = std::get<long long>(v);
+             if (n < 1 || n > 86'400'000) return "must be between 1 and 86400000 milliseconds";
+             c.jobs.store.timeout = millis{n};
+             return std::nullopt;
+         },
+         [](const config& c) { return std::to_string(c.jobs.store.timeout.count()); }},
+        {"jobs.store_prefix", "", kind::text, "begins the name of every key written to jobs.store",
+         [](config& c, const scalar& v) -> std::optional<std::string> {
+             const auto& prefix = std::get<std::string>(v);
+             if (!store::valid_prefix(prefix)) return "must be 1 to 64 printable characters without spaces or braces";
+             c.jobs.store.prefix = prefix;
+             return std::nullopt;
+         },
+         [](const config& c) { return "\"" + c.jobs.store.prefix + "\""; }},
         {"log.level", "", kind::text, "debug, info, warn or error",
          [](config& c, const scalar& v) -> std::optional<std::string> {
              auto& s = std::get<std::string>(v);

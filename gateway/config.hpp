@@ -110,12 +110,22 @@ struct auth_config {
     std::string credentials_file;
 };
 
+/// A job memory shared by the replicas (gateway/store/shared_memory.hpp). Without one, each
+/// process remembers on its own.
+struct store_config {
+    /// redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]; empty: in-process only.
+    std::string url;
+    millis timeout{100};  ///< the longest one look-up in the store may take
+    std::string prefix = "sahara-gateway:";  ///< begins every key the gateway writes
+};
+
 /// The gateway's memory of jobs (gateway/job_memory.hpp): job → cluster and unknown jobs, for
 /// backends whose job ids do not name their cluster.
 struct jobs_config {
     millis cluster_ttl{3'600'000};  ///< a (job, cluster) pair is trusted this long
     millis unknown_ttl{60'000};     ///< a job found on no cluster is answered 404 this long
     std::size_t max_entries = 8192;  ///< per kind of memory, for the whole process
+    store_config store{};
 };
 
 struct log_config {

@@ -11,7 +11,8 @@ job_memory::limits job_memory::default_limits() {
 }
 
 job_memory::job_memory(limits l)
-    : killing_(l.killing_ttl, l.max_entries),
+    : limits_(l),
+      killing_(l.killing_ttl, l.max_entries),
       deleted_(l.deleted_ttl, l.max_entries),
       clusters_(l.cluster_ttl, l.max_entries),
       unknown_(l.unknown_ttl, l.max_entries) {}

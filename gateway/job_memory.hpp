@@ -53,6 +53,9 @@ public:
     /// Whether `cluster` effects are stored; off for backends that never read them back, so
     /// that reads take no lock for them.
     void remember_clusters(bool on) noexcept { remember_clusters_ = on; }
+    bool remembers_clusters() const noexcept { return remember_clusters_; }
+    /// What this memory was made with; a shared store (gateway/store/) keeps the same lifetimes.
+    const limits& settings() const noexcept { return limits_; }
 
     /// Records what a call in `project` established. A kill is remembered from the first time
     /// it is seen: showing the job TOBEKILLED again does not extend it (Sahara gives up on a
@@ -106,6 +109,7 @@ private:
         by_text<by_text<entry>> by_project_;
     };
 
+    limits limits_;
     recent killing_;
     recent deleted_;
     recent clusters_;

@@ -209,10 +209,55 @@ BOOST_AUTO_TEST_CASE(mrs_v2_settings) {
     BOOST_TEST(mentions(small.errors, "must be at least 16"));
 }
 
+BOOST_AUTO_TEST_CASE(shared_job_store) {
+    auto none = load({"--upstream", "https://mrs.example"});
+    BOOST_TEST(none.errors.empty());
+    BOOST_TEST(none.cfg.jobs.store.url.empty());
+    BOOST_TEST(none.cfg.jobs.store.timeout.count() == 100);
+    BOOST_TEST(none.cfg.jobs.store.prefix == "sahara-gateway:");
+
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, R"(
+[jobs]
+store = "redis://:s3cret@10.0.0.7:6380/2"
+store_timeout_ms = 50
+store_prefix = "gw-eu-de:"
+)", "test.toml", errors);
+    BOOST_TEST(errors.empty());
+    BOOST_TEST(cfg.jobs.store.url == "redis://:s3cret@10.0.0.7:6380/2");
+    BOOST_TEST(cfg.jobs.store.timeout.count() == 50);
+    BOOST_TEST(cfg.jobs.store.prefix == "gw-eu-de:");
+
+    auto flags = load({"--upstream", "https://mrs.example", "--jobs-store", "redis://127.0.0.1:6379",
+                       "--jobs-store-timeout-ms", "20", "--jobs-store-prefix", "x:"});
+    BOOST_TEST(flags.errors.empty());
+    BOOST_TEST(flags.cfg.jobs.store.url == "redis://127.0.0.1:6379");
+    BOOST_TEST(flags.cfg.jobs.store.timeout.count() == 20);
+
+    // A bad URL names the key and never repeats the password.
+    auto bad = load({"--upstream", "https://mrs.example", "--jobs-store", "redis://:hunter2@cache:99999"});
+    BOOST_TEST(mentions(bad.errors, "--jobs-store: the port must be 1 to 65535"));
+    for (const auto& e : bad.errors) BOOST_TEST(e.find("hunter2") == std::string::npos, e);
+    std::vector<std::string> toml_errors;
+    config other;
+    apply_toml(other, "[jobs]\nstore = \"rediss://:hunter2@cache:6379\"\n", "t.toml", toml_errors);
+    BOOST_TEST(mentions(toml_errors, "t.toml: jobs.store: rediss:// (TLS) is not supported"));
+    for (const auto& e : toml_errors) BOOST_TEST(e.find("hunter2") == std::string::npos, e);
+
+    auto zero = load({"--upstream", "https://mrs.example", "--jobs-store-timeout-ms", "0"});
+    BOOST_TEST(mentions(zero.errors, "--jobs-store-timeout-ms: must be between 1 and"));
+    auto braces = load({"--upstream", "https://mrs.example", "--jobs-store-prefix", "gw{1}:"});
+    BOOST_TEST(mentions(braces.errors, "--jobs-store-prefix: must be 1 to 64 printable characters"));
+    auto empty_prefix = load({"--upstream", "https://mrs.example", "--jobs-store-prefix="});
+    BOOST_TEST(mentions(empty_prefix.errors, "--jobs-store-prefix"));
+}
+
 BOOST_AUTO_TEST_CASE(every_key_is_in_the_help) {
     const auto text = usage();
     for (auto key : {"listen", "threads", "upstream.url", "--upstream-ca-file", "upstream.verify",
-                     "--upstream-idle-timeout-ms", "log.level", "--backend"})
+                     "--upstream-idle-timeout-ms", "log.level", "--backend", "jobs.store", "--jobs-store-timeout-ms",
+                     "--jobs-store-prefix"})
         BOOST_TEST(text.find(key) != std::string::npos, key);
 }
 
