@@ -249,6 +249,14 @@ class Redis:
     def url(self):
         return "redis://%s:%d/0" % (HOST, self.port)
 
+    def keys(self):
+        """DBSIZE of database 0: how many keys the replicas have written."""
+        with socket.create_connection((HOST, self.port), timeout=5) as s:
+            s.sendall(b"DBSIZE\r\n")
+            reply = s.recv(64)
+        m = re.match(rb"^:(\d+)\r\n", reply)
+        return int(m.group(1)) if m else None
+
     def stop(self):
         stop_proc(self.proc)
 
@@ -1083,10 +1091,13 @@ class Run:
         check(all(owners.values()), "every answer's request id is in a replica's access log",
               [r for r, o in owners.items() if not o][:3])
         figures = []
+        keys = self.redis.keys()
         for kind, rows in pairs.items():
             want = "TOBEKILLED" if kind == "cancel/show" else (204, 204)
             bad = [(owners[r1], owners[r2], got) for r1, r2, got in rows if got != want]
-            check(not bad, "%s: every pair answers %s" % (kind, want), bad[:4])
+            check(not bad, "%s: every pair answers %s (%d of %d pairs did not; Redis holds %s keys%s)"
+                  % (kind, want, len(bad), len(rows), keys, ": the replicas wrote nothing to jobs.store" if keys == 0
+                     else ""), bad[:4])
             cross = sum(1 for r1, r2, _ in rows if owners[r1] != owners[r2])
             check(cross >= 3, "%s: at least 3 of %d pairs must be split between the replicas" % (kind, len(rows)),
                   cross)
