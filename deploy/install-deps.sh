@@ -19,6 +19,11 @@ packages=(
   python3 python3-saharaclient python3-openstackclient
   # packaging: the man page, the .deb and the deploy tests (tests/deploy)
   help2man dpkg-dev groff-base systemd yamllint
+  # the front proxy tests (tests/deploy/deploy_suite.py): nginx, HAProxy, redis-server for the
+  # replicas' shared job memory, and promtool (in Debian's prometheus package). Debian may start
+  # these packages' own services; the tests use none of them (own ports and configuration files,
+  # processes started and stopped by the test)
+  nginx haproxy redis-server prometheus
 )
 # The signer_sdk test runs Huawei's Node SDK. A node or npm already on PATH (from another
 # source) is used as it is: Debian's packages would conflict with it.
