@@ -1,6 +1,7 @@
 // The access log.
 #include "gateway/access_log.hpp"
 
+#include "gateway/log.hpp"
 #include "translators/common/text.hpp"
 
 #include <boost/json/object.hpp>
@@ -43,18 +44,9 @@ bool access_log::enabled() const noexcept {
 }
 
 std::string access_log::format(const request_done& r) {
-    using namespace std::chrono;
     constexpr std::size_t max_text = 1024;
-    const auto now = system_clock::now();
-    const auto day = floor<days>(now);
-    const year_month_day ymd{day};
-    const hh_mm_ss hms{floor<microseconds>(now - day)};
-    char ts[40];
-    std::snprintf(ts, sizeof ts, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", int(ymd.year()), unsigned(ymd.month()),
-                  unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                  int(hms.seconds().count()), int(hms.subseconds().count()));
     boost::json::object o;
-    o["ts"] = ts;
+    o["ts"] = log::timestamp(true);
     o["rid"] = r.request_id;
     if (!r.global_request_id.empty()) o["global_rid"] = r.global_request_id;
     o["method"] = clean_text(r.method, 32);

@@ -139,7 +139,9 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
             // connection's first request is served even in a drain: the client sent it
             // before it could know.
             if (draining() && !first) break;
-            flags.idle = true;
+            // A new connection is not idle: its client is about to send the request it opened
+            // the connection for, and a drain must not cut it (the header deadline bounds it).
+            flags.idle = !first;
             if (!first) detail::arm(stream, limits.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
             flags.idle = false;

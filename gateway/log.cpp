@@ -25,20 +25,21 @@ std::string_view name(level l) {
     return "info";
 }
 
-std::string timestamp() {
+}  // namespace
+
+std::string timestamp(bool micro) {
     using namespace std::chrono;
     const auto now = system_clock::now();
     const auto day = floor<days>(now);
     const year_month_day ymd{day};
-    const hh_mm_ss hms{floor<milliseconds>(now - day)};
+    const hh_mm_ss hms{floor<microseconds>(now - day)};
+    const auto us = static_cast<int>(hms.subseconds().count());
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()), unsigned(ymd.month()),
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%0*dZ", int(ymd.year()), unsigned(ymd.month()),
                   unsigned(ymd.day()), int(hms.hours().count()), int(hms.minutes().count()),
-                  int(hms.seconds().count()), int(hms.subseconds().count()));
+                  int(hms.seconds().count()), micro ? 6 : 3, micro ? us : us / 1000);
     return buf;
 }
-
-}  // namespace
 
 void set_level(level l) noexcept { g_level.store(static_cast<int>(l), std::memory_order_relaxed); }
 
@@ -55,7 +56,7 @@ bool parse_level(std::string_view text, level& out) noexcept {
 
 line::line(level l, std::string_view message) : on_(enabled(l)) {
     if (!on_) return;
-    fields_["ts"] = timestamp();
+    fields_["ts"] = timestamp(false);
     fields_["level"] = name(l);
     fields_["msg"] = message;
 }

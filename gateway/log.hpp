@@ -7,12 +7,16 @@
 
 #include <boost/json/object.hpp>
 
+#include <string>
 #include <string_view>
 #include <type_traits>
 
 namespace sgw::log {
 
 enum class level { debug = 0, info = 1, warn = 2, error = 3 };
+
+/// The time now in UTC, ISO 8601 with a Z: milliseconds, or microseconds when `micro`.
+std::string timestamp(bool micro);
 
 void set_level(level l) noexcept;
 bool enabled(level l) noexcept;

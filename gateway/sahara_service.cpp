@@ -236,9 +236,16 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     auto run = co_await execute(backend_.step_for(sreq.op), sreq, ctx, port, cfg_.upstream.max_parallel, deadline);
     c.record.upstream_calls = run.upstream_calls;
     c.record.upstream_time = since(upstream_started);
-    if (sinks_.shared)
+    if (sinks_.shared) {
         sinks_.shared->record(sreq.project_id, ctx.effects());
-    else
+        // What a cancel or a delete did must be in the store before the client hears of it: its
+        // next call may reach another replica. Cluster facts can follow at their own pace.
+        const auto effects = ctx.effects();
+        if (std::any_of(effects.begin(), effects.end(), [](const translators::effect& e) {
+                return e.what == translators::effect::kind::killing || e.what == translators::effect::kind::deleted;
+            }))
+            co_await sinks_.shared->settled(deadline);
+    } else
         memory_.apply(sreq.project_id, ctx.effects(), clock::now());
     // MRS answers 401 only when it refuses the credentials (mrs_errors.cpp, classify): the
     // client's token, or with aksk the gateway's own signature, which is no fault of the client.

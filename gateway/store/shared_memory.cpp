@@ -563,6 +563,23 @@ void shared_memory::record(std::string_view project, std::span<const effect> eff
     s.flush();
 }
 
+net::awaitable<void> shared_memory::settled(clock::time_point deadline) {
+    const auto s = s_;
+    if (!s->enabled || s->closed) co_return;
+    const auto c = s->conn;
+    if (!c || !c->ready || c->dead || c->in_flight.empty()) co_return;
+    const auto now = clock::now();
+    const auto until = std::min(deadline, now + s->cfg.timeout);
+    if (until <= now) co_return;
+    // Redis answers in order: the reply to this PING comes after those to every write before it.
+    std::string ping;
+    store::append_command(ping, {"PING"});
+    auto w = std::make_shared<waiter>(s->ex, until);
+    s->send(*c, ping, pending{1, w, 0, now});
+    co_await w->timer.async_wait(use_tuple);
+    if (!w->answered && !w->failed && clock::now() >= until && until == now + s->cfg.timeout) s->timed_out(c);
+}
+
 void shared_memory::close() {
     auto& s = *s_;
     if (s.closed) return;

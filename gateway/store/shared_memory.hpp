@@ -66,6 +66,12 @@ public:
     /// with what is left of its lifetime.
     void record(std::string_view project, std::span<const translators::effect> effects);
 
+    /// Waits until the store has answered every write sent so far on this worker's connection,
+    /// bounded by min(deadline, now + cfg.timeout). A cancel or a delete waits so, before its
+    /// answer goes out, so that a client's next call, through any replica, finds what it did.
+    /// Returns at once when nothing is in flight or there is no connection.
+    boost::asio::awaitable<void> settled(std::chrono::steady_clock::time_point deadline);
+
     /// Shutdown: closes the connection. Recalls in flight are answered from `local`; writes not
     /// sent yet are dropped (the local memory has them). Idempotent.
     void close();
