@@ -415,8 +415,9 @@ struct shared_memory::state : std::enable_shared_from_this<state> {
         net::co_spawn(ex, read_loop(shared_from_this(), c), log_exception);
         net::co_spawn(ex, write_loop(shared_from_this(), c), log_exception);
 
-        // The connection counts as up only once the store has answered on it: PING proves a
-        // store that accepts connections and never answers (stopped, or not Redis) wrong.
+        // The connection counts as up only once the store has answered on it: PING tells a
+        // working store from one that accepts connections and never answers (stopped, or not
+        // Redis), which would otherwise cost every request the whole timeout.
         std::string hello;
         std::size_t n = 1;
         if (!where.password.empty()) {

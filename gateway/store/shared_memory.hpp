@@ -10,6 +10,7 @@
 #pragma once
 
 #include "gateway/config.hpp"
+#include "gateway/counter.hpp"
 #include "gateway/job_memory.hpp"
 #include "translators/common/step.hpp"
 
@@ -18,7 +19,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
@@ -76,19 +77,12 @@ public:
     /// sent yet are dropped (the local memory has them). Idempotent.
     void close();
 
-    /// A counter written by one thread (the worker's) and read by any (metrics).
-    struct counter {
-        std::atomic<std::uint64_t> v{0};
-        void add(std::uint64_t n = 1) noexcept {
-            v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-        }
-        std::uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
-    };
+    /// Written by the worker's thread only; any thread may read them (metrics).
     struct stats {
         counter recalls;           ///< recall() calls, with a store configured
         counter recall_fallbacks;  ///< recalls answered from the local memory
         counter writes;            ///< effects sent to the store
-        counter writes_dropped;    ///< effects never sent: the queue was full
+        counter writes_dropped;    ///< effects never sent: queue full, lifetime run out while waiting, or closed
         counter errors;            ///< failures: connect, timeout, error reply, protocol, lost connection
         counter reconnects;        ///< connections made after the first
         std::atomic<bool> connected{false};  ///< the store answered the last handshake and no failure since
