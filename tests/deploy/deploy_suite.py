@@ -736,7 +736,7 @@ class Run:
         self.children.append(sim)
         return sim
 
-    def start_gateway(self, tag, sim, store=True, listen=None, admin_listen=None, extra=()):
+    def start_gateway(self, tag, sim, store=True, listen=None, admin_listen=None, extra=(), delay=True):
         f = self.features
         upstream = "http://%s:%d" % (HOST, sim.port)
         argv = [self.args.gateway, "--listen", listen or HOST + ":0", "--threads", "2", "--upstream", upstream,
@@ -747,7 +747,7 @@ class Run:
             argv += ["--admin-listen", admin_listen or HOST + ":0"]
         if store and f.have["store"] and self.redis is not None:
             argv += ["--jobs-store", self.redis.url()]
-        if f.have["delay"]:
+        if f.have["delay"] and delay:
             argv += ["--server-shutdown-delay-ms", str(SHUTDOWN_DELAY_MS)]
         access = None
         if f.have["access_path"]:
@@ -1109,8 +1109,8 @@ class Run:
     def t_control(self):
         """Replicas without the store, called directly: the check above must be able to fail."""
         self.features.need("store")
-        c_ = self.start_gateway("C-nostore", self.sim, store=False)
-        d_ = self.start_gateway("D-nostore", self.sim, store=False)
+        c_ = self.start_gateway("C-nostore", self.sim, store=False, delay=False)
+        d_ = self.start_gateway("D-nostore", self.sim, store=False, delay=False)
         out = []
         for (first, second, what, want) in ((c_, d_, "no store", ("RUNNING", 404)),
                                              (self.a, self.b, "store", ("TOBEKILLED", 204))):
