@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and tests four ways, warnings as errors in each:
 #   release  optimised build: every tier;
-#   asan     ASan + UBSan: every tier;
+#   asan     ASan + UBSan: every tier but deploy (whose tests check the release binary and files);
 #   tsan     ThreadSanitizer: the integration tier (the gateway runs several worker threads,
 #            and one test drives four of them at once), against the release build's simulator;
 #   fuzz     clang 14 with libFuzzer, ASan and UBSan: the unit tier (this build is also the
