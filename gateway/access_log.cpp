@@ -66,7 +66,7 @@ std::string access_log::format(const request_done& r) {
 }
 
 void access_log::write(const request_done& r) {
-    if (!enabled()) return;
+    if (!enabled()) return;  // off: nothing formatted
     std::string line = format(r);
     line += '\n';
     std::lock_guard lock(m_);

@@ -118,9 +118,7 @@ net::awaitable<admin::readiness> admin::check_ready() {
     std::uint64_t open = 0;
     if (url) {
         const auto view = srv_.view(false);
-        for (const auto* w : view.workers)
-            for (const auto& [name, p] : w->read().pools)
-                if (name == url->host_header) open += p->breakers_open.get();
+        for (const auto* w : view.workers) open += w->breakers_open(url->host_header);
     }
     if (open > 0 && !co_await upstream_reachable())
         co_return readiness{false, "the circuit breaker to " + gen->cfg.upstream.url + " is open and it cannot be reached"};

@@ -101,6 +101,12 @@ std::shared_ptr<upstream::pool_stats> worker_metrics::pool_stats_for(const std::
     return s;
 }
 
+std::uint64_t worker_metrics::breakers_open(std::string_view endpoint) const {
+    std::lock_guard lock(m_);
+    const auto it = pools_.find(endpoint);
+    return it == pools_.end() ? 0 : it->second->breakers_open.get();
+}
+
 worker_metrics::snapshot worker_metrics::read() const {
     snapshot s;
     std::lock_guard lock(m_);

@@ -69,6 +69,8 @@ public:
     /// use; every pool to that endpoint, before and after a reload, adds to the same ones.
     std::shared_ptr<upstream::pool_stats> pool_stats_for(const std::string& endpoint);
     const std::shared_ptr<metrics::identity_counters>& identity() const noexcept { return identity_; }
+    /// This worker's breakers to `endpoint` that are open now (any thread; for /readyz).
+    std::uint64_t breakers_open(std::string_view endpoint) const;
 
     counter connections_turned_away;  ///< beyond server.max_connections
     counter connections_accepted;
