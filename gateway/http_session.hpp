@@ -4,6 +4,7 @@
 // beast::test::stream (no sockets, byte-exact).
 #pragma once
 
+#include "gateway/wire.hpp"
 #include "translators/common/fault.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -17,13 +18,12 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <type_traits>
 #include <string_view>
 #include <utility>
 
@@ -53,11 +53,17 @@ public:
     virtual http_response reject(fault why, std::string_view reason) = 0;
 };
 
-/// What the session shares with whoever may stop it (its listener's drain).
+/// What the session shares with whoever may stop it (its listener's drain and idle sweep).
 struct session_flags {
     bool idle = false;             ///< waiting for the first byte of a request
     const bool* draining = nullptr;  ///< once true: no new request is read, the answer closes
     const bool* closing = nullptr;   ///< once true: requests are still read, each answer closes
+    /// Set by an owner that ends connections idle longer than the keep-alive timeout itself
+    /// (by cancelling them, as the listener's sweep does). The session then waits for the next
+    /// request on a TCP stream with neither a buffer nor a timer of its own, which is what
+    /// keeps an idle connection small.
+    bool owner_times_idle = false;
+    std::chrono::steady_clock::time_point idle_since{};  ///< when the current idle wait began
 };
 
 namespace detail {
@@ -118,16 +124,76 @@ bool expects_continue(const http_request& req);
 
 }  // namespace detail
 
+namespace detail {
+
+/// How a request's exchange ended, for the session loop.
+enum class after_request { next, close, close_lingering };
+
+/// Reads one request (its first bytes are in `buffer` already), hands it to the handler and
+/// writes the answer. Its own coroutine, so that the parser, the request and the answer exist
+/// only while a request is served: an idle connection keeps just the loop below.
+template <class Stream>
+boost::asio::awaitable<after_request> serve_one(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                const session_limits& limits, http_handler& handler,
+                                                const session_flags& flags, bool first) {
+    namespace http = boost::beast::http;
+    constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+    // A fresh parser for every message, with explicit limits. The header has one deadline
+    // from its first byte, which a client sending a byte at a time cannot stretch.
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+    parser.body_limit(limits.body_limit);
+    if (!first) arm(stream, limits.header_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    std::optional<refusal> refused;
+    if (!ec) refused = check_header(parser.get());
+    if (!ec && !refused && !parser.is_done()) {
+        arm(stream, limits.write_timeout);
+        if (expects_continue(parser.get())) {
+            static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+            std::tie(ec, n) =
+                co_await boost::asio::async_write(stream, boost::asio::buffer(go_on.data(), go_on.size()), use_tuple);
+        }
+        if (!ec) {
+            arm(stream, limits.read_timeout);
+            std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
+        }
+    }
+    if (ec || refused) {
+        if (ec && quiet_end(ec)) co_return after_request::close;
+        auto res = refused ? handler.reject(refused->why, refused->reason)
+                           : handler.reject(reject_fault(ec), ec.message());
+        res.keep_alive(false);
+        arm(stream, limits.write_timeout);
+        const auto wire = to_wire(res);
+        auto [wec, wn] = co_await boost::asio::async_write(stream, boost::asio::buffer(wire), use_tuple);
+        co_return wec ? after_request::close : after_request::close_lingering;
+    }
+    http_request req = parser.release();
+    http_response res = co_await handler.handle(req);
+    const bool closing = (flags.draining && *flags.draining) || (flags.closing && *flags.closing);
+    const bool keep = req.keep_alive() && res.keep_alive() && !closing;
+    res.keep_alive(keep);
+    arm(stream, limits.write_timeout);
+    // The answer to HEAD says what a GET would carry, and no body follows (RFC 9110 §9.3.2),
+    // or the client would read it as the start of the next answer.
+    const auto wire = to_wire(res, req.method() != http::verb::head);
+    auto [wec, wn] = co_await boost::asio::async_write(stream, boost::asio::buffer(wire), use_tuple);
+    co_return wec || !keep ? after_request::close : after_request::next;
+}
+
+}  // namespace detail
+
 /// Serves requests on `stream` until the client leaves, a deadline passes, a request is
-/// refused, an answer says close, or the listener drains. `buffer` persists across requests.
+/// refused, an answer says close, or the listener drains. `buffer` persists across requests;
+/// between requests it holds nothing, and gives its memory back while the connection idles.
 template <class Stream>
 boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat_buffer& buffer,
                                               const session_limits& limits, http_handler& handler,
                                               session_flags& flags) {
-    namespace http = boost::beast::http;
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
-    auto draining = [&] { return flags.draining && *flags.draining; };
-    auto closing = [&] { return draining() || (flags.closing && *flags.closing); };
+    // Enough for a whole request of the Sahara clients in one read.
+    constexpr std::size_t first_read = 4096;
     bool linger = false;
     // The first request must arrive whole within the header deadline from the connection's
     // start: a client that connects and says nothing holds its place no longer than that.
@@ -138,62 +204,33 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
             // Between requests: wait for the first byte under the keep-alive timeout. A new
             // connection's first request is served even in a drain: the client sent it
             // before it could know.
-            if (draining() && !first) break;
+            if (flags.draining && *flags.draining && !first) break;
             // A new connection is not idle: its client is about to send the request it opened
             // the connection for, and a drain must not cut it (the header deadline bounds it).
             flags.idle = !first;
-            if (!first) detail::arm(stream, limits.idle_timeout);
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+            if (!first) {
+                buffer.shrink_to_fit();
+                detail::arm(stream, limits.idle_timeout);
+            }
+            if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+                // Wait for the first byte holding no buffer; the owner ends the wait when the
+                // keep-alive timeout passes. Waiting also spares the read that would find
+                // nothing yet.
+                if (flags.owner_times_idle && !first) {
+                    flags.idle_since = std::chrono::steady_clock::now();
+                    auto [wec] = co_await stream.socket().async_wait(boost::asio::ip::tcp::socket::wait_read, use_tuple);
+                    if (wec) break;
+                }
+            }
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(first_read), use_tuple);
             flags.idle = false;
             if (ec) break;
             buffer.commit(n);
         }
-        // A fresh parser for every message, with explicit limits. The header has one deadline
-        // from its first byte, which a client sending a byte at a time cannot stretch.
-        http::request_parser<http::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-        parser.body_limit(limits.body_limit);
-        if (!std::exchange(first, false)) detail::arm(stream, limits.header_timeout);
-        auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-        std::optional<detail::refusal> refused;
-        if (!ec) refused = detail::check_header(parser.get());
-        if (!ec && !refused && !parser.is_done()) {
-            detail::arm(stream, limits.write_timeout);
-            if (detail::expects_continue(parser.get())) {
-                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-                std::tie(ec, n) =
-                    co_await boost::asio::async_write(stream, boost::asio::buffer(go_on.data(), go_on.size()), use_tuple);
-            }
-            if (!ec) {
-                detail::arm(stream, limits.read_timeout);
-                std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
-            }
-        }
-        if (ec || refused) {
-            if (ec && detail::quiet_end(ec)) break;
-            auto res = refused ? handler.reject(refused->why, refused->reason)
-                               : handler.reject(detail::reject_fault(ec), ec.message());
-            res.keep_alive(false);
-            detail::arm(stream, limits.write_timeout);
-            auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
-            linger = !wec;
-            break;
-        }
-        http_request req = parser.release();
-        http_response res = co_await handler.handle(req);
-        const bool keep = req.keep_alive() && res.keep_alive() && !closing();
-        res.keep_alive(keep);
-        detail::arm(stream, limits.write_timeout);
-        boost::system::error_code wec;
-        if (req.method() == http::verb::head) {
-            // The header says what a GET would carry; no body follows (RFC 9110 §9.3.2), or
-            // the client would read it as the start of the next answer.
-            http::response_serializer<http::string_body> sr(res);
-            std::tie(wec, std::ignore) = co_await http::async_write_header(stream, sr, use_tuple);
-        } else {
-            std::tie(wec, std::ignore) = co_await http::async_write(stream, res, use_tuple);
-        }
-        if (wec || !keep) break;
+        const auto next = co_await detail::serve_one(stream, buffer, limits, handler, flags, std::exchange(first, false));
+        if (next == detail::after_request::next) continue;
+        linger = next == detail::after_request::close_lingering;
+        break;
     }
     co_await detail::finish(stream, linger);
 }

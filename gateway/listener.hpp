@@ -89,6 +89,7 @@ private:
     void accept_waiting();
     void session_ended(std::list<session_entry>::iterator it);
     void give_back_memory();
+    void sweep_idle();
     void begin_drain(std::chrono::milliseconds delay);
     void close_listener();
     void finish();
@@ -108,6 +109,7 @@ private:
     throttled accept_failures_;
     throttled turned_away_;
     boost::asio::steady_timer drain_timer_;
+    boost::asio::steady_timer idle_timer_;  ///< ends keep-alive connections idle too long
     boost::asio::steady_timer delay_timer_;
     bool closing_ = false;   ///< answers close their connection (the shutdown delay)
     bool draining_ = false;  ///< no new request is read; answers close their connection

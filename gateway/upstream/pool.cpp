@@ -2,6 +2,7 @@
 #include "gateway/upstream/pool.hpp"
 
 #include "gateway/log.hpp"
+#include "gateway/wire.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
@@ -476,7 +477,8 @@ template <class Stream>
 net::awaitable<void> exchange_on(Stream& stream, beast::flat_buffer& buffer, request& req,
                                  std::size_t body_limit, exchange_state& state, upstream_reply& reply,
                                  bool& before_answer) {
-    auto [wec, written] = co_await http::async_write(stream, req, use_tuple);
+    const auto wire = to_wire(req);
+    auto [wec, written] = co_await net::async_write(stream, net::buffer(wire), use_tuple);
     if (wec) {
         state.failed = true;
         before_answer = wec != beast::error::timeout;

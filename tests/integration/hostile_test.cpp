@@ -358,6 +358,40 @@ BOOST_AUTO_TEST_CASE(slowloris_meets_the_header_deadline) {
     still_serves(s);
 }
 
+// Between requests a connection holds no buffer or timer; the listener's sweep ends it once
+// it has been idle for server.idle_timeout_ms (within an eighth of that), and a connection that
+// keeps asking is never cut, however long it lives.
+BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_close_at_the_idle_timeout) {
+    stack s({}, {"--server-idle-timeout-ms", "800"});
+    net::io_context ioc;
+    const std::string versions = request_head("GET", "/") + "\r\n";
+
+    auto idle = connect_to(ioc, s.gw_port());
+    net::write(idle, net::buffer(versions));
+    const auto t0 = std::chrono::steady_clock::now();
+    wire w;
+    read_all(idle, w, 5s);
+    const auto idle_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    BOOST_TEST(w.first().status == 300u);
+    BOOST_TEST(w.closed);
+    BOOST_TEST((idle_ms >= 750 && idle_ms < 3000), idle_ms << " ms");
+
+    // Five requests 400 ms apart: 2 s in all, each gap under the timeout. Every one is answered
+    // on the same connection.
+    auto busy = connect_to(ioc, s.gw_port());
+    for (int i = 0; i < 5; ++i) {
+        boost::system::error_code ec;
+        net::write(busy, net::buffer(versions), ec);
+        BOOST_TEST_REQUIRE(!ec, "request " << i << ": " << ec.message());
+        wire one;
+        read_all(busy, one, 400ms);
+        BOOST_TEST(!one.closed, "request " << i);
+        BOOST_TEST(one.first().status == 300u);
+    }
+    still_serves(s);
+}
+
 BOOST_AUTO_TEST_CASE(tokens_that_cannot_be_tokens_cost_no_upstream_call) {
     stack s;
     s.reset_stats();

@@ -24,7 +24,7 @@ sahara::response answer(const sahara::request& req, step_context& ctx, const jso
                         sahara::job_status status, const json::object& exe) {
     // v1.1 cancel is a GET answered 200; v2 cancels through PATCH, answered 202.
     const unsigned code = req.op == sahara::operation::update ? 202 : 200;
-    return sahara::single(req, ctx, code, render(sahara_style, status, &exe));
+    return sahara::single(req, ctx, code, render(sahara_style, status, &exe, ctx.storage()));
 }
 
 }  // namespace

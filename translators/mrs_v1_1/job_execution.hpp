@@ -17,8 +17,9 @@ std::optional<sahara::job_status> exe_status(const boost::json::object& exe);
 /// A Sahara v1.1 job-execution object (sahara-api.md §6) from MRS's Sahara-style object
 /// (`job-executions` answers, whose `info` is null: mrs-api.md §8(3)), with `info.status`
 /// set to `status`. Times missing from `sahara_style` are taken from the job-exes record
-/// `exe` when one is given (epoch ms there). Fields MRS has nothing for are null.
+/// `exe` when one is given (epoch ms there). Fields MRS has nothing for are null. The object
+/// and everything in it live in `sp` (a request's arena, where a copy costs no allocation).
 boost::json::object render(const boost::json::object& sahara_style, sahara::job_status status,
-                           const boost::json::object* exe);
+                           const boost::json::object* exe, boost::json::storage_ptr sp = {});
 
 }  // namespace sgw::mrs_v1_1

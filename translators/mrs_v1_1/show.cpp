@@ -12,7 +12,7 @@ step_result show_step(const sahara::request& req, std::span<const upstream_reply
     if (replies.empty()) return read_job_calls(req);
     auto shown = read_job(req, replies[0], replies[1]);
     if (shown.error) return step_result::done(std::move(*shown.error));
-    return step_result::done(sahara::single(req, ctx, 200, render(*shown.object, shown.status, shown.exe)));
+    return step_result::done(sahara::single(req, ctx, 200, render(*shown.object, shown.status, shown.exe, ctx.storage())));
 }
 
 }  // namespace sgw::mrs_v1_1

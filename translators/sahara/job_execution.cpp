@@ -12,7 +12,7 @@ namespace sgw::sahara {
 
 boost::json::object to_version(boost::json::object o, api_version v) {
     if (v == api_version::v1_1) return o;
-    boost::json::object out;
+    boost::json::object out(o.storage());
     out.reserve(o.size());
     for (auto& [k, val] : o) {
         if (k == "oozie_job_id") continue;
@@ -73,7 +73,7 @@ response single(const request& req, translators::step_context& ctx, unsigned sta
     if (auto* info = v1_1_object.if_contains("info"); info && info->is_object())
         if (auto shown = parse_status(string_at(info->get_object(), "status"))) note_shown(ctx, id, *shown);
     note_cluster(ctx, id, string_at(v1_1_object, "cluster_id"));
-    boost::json::object body;
+    boost::json::object body(v1_1_object.storage());  // moved into, not copied
     body[single_key(req.version)] = to_version(std::move(v1_1_object), req.version);
     return response{status, boost::json::serialize(body), {}};
 }

@@ -67,20 +67,29 @@ bool safe_param(std::string_view s) {
     return true;
 }
 
-bool matches(const route_def& def, const std::vector<std::string>& segs, route_match& out) {
+// Whether the path fits the pattern; its parameters are taken only once a route is chosen.
+bool matches(const route_def& def, const std::vector<std::string>& segs) {
     if (def.pattern.size() != segs.size()) return false;
     for (std::size_t i = 0; i < segs.size(); ++i) {
         const auto p = def.pattern[i];
         if (p == project_param || p == id_param) {
             if (!safe_param(segs[i])) return false;
-            (p == project_param ? out.project_id : out.id) = segs[i];
         } else if (p != segs[i]) {
             return false;
         }
     }
+    return true;
+}
+
+route_match matched(const route_def& def, std::vector<std::string>& segs) {
+    route_match out;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+        if (def.pattern[i] == project_param) out.project_id = std::move(segs[i]);
+        if (def.pattern[i] == id_param) out.id = std::move(segs[i]);
+    }
     out.op = def.op;
     out.version = def.version;
-    return true;
+    return out;
 }
 
 }  // namespace
@@ -90,6 +99,7 @@ route_result route(std::string_view method, std::string_view target) {
     if (!parsed) return route_error{fault::bad_target};
 
     std::vector<std::string> segs;
+    segs.reserve(6);
     for (auto seg : parsed->segments()) segs.emplace_back(seg);
     // Sahara's versions filter answers any method on a path of slashes only (sahara-api.md §9).
     if (segs.empty() || (segs.size() == 1 && segs[0].empty())) return route_versions{};
@@ -97,9 +107,9 @@ route_result route(std::string_view method, std::string_view target) {
 
     bool path_known = false;
     for (const auto& def : routes()) {
-        route_match m;
-        if (!matches(def, segs, m)) continue;
+        if (!matches(def, segs)) continue;
         if (def.verb == method) {
+            auto m = matched(def, segs);
             for (auto param : parsed->params()) {
                 // v2 spells refresh-status as a query parameter on show (sahara-api.md §3).
                 if (m.op == operation::show && m.version == api_version::v2 && param.key == "refresh_status")
