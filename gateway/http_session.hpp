@@ -23,7 +23,6 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
-#include <type_traits>
 #include <string_view>
 #include <utility>
 
@@ -53,17 +52,26 @@ public:
     virtual http_response reject(fault why, std::string_view reason) = 0;
 };
 
-/// What the session shares with whoever may stop it (its listener's drain and idle sweep).
+/// What the session shares with its owner: the listener's drain, and the owner's keeping of
+/// idle connections.
 struct session_flags {
-    bool idle = false;             ///< waiting for the first byte of a request
+    bool idle = false;             ///< between requests, waiting for the first byte of the next
     const bool* draining = nullptr;  ///< once true: no new request is read, the answer closes
     const bool* closing = nullptr;   ///< once true: requests are still read, each answer closes
-    /// Set by an owner that ends connections idle longer than the keep-alive timeout itself
-    /// (by cancelling them, as the listener's sweep does). The session then waits for the next
-    /// request on a TCP stream with neither a buffer nor a timer of its own, which is what
-    /// keeps an idle connection small.
-    bool owner_times_idle = false;
-    std::chrono::steady_clock::time_point idle_since{};  ///< when the current idle wait began
+    /// Set by an owner that keeps idle connections itself: run_http_session then returns
+    /// session_end::idle when a request has been answered and no other has begun, holding
+    /// nothing. The owner waits for the socket to become readable, ends the connection once it
+    /// has been idle longer than the keep-alive timeout, and otherwise calls run_http_session
+    /// again. An idle connection is then just its socket and the owner's record of it.
+    bool owner_keeps_idle = false;
+    bool served = false;  ///< a request was answered on this connection (kept across calls)
+    std::chrono::steady_clock::time_point idle_since{};  ///< set by the owner as it waits
+};
+
+/// Why run_http_session returned.
+enum class session_end {
+    closed,  ///< the connection is finished (closed or shut down for sending)
+    idle,    ///< only with owner_keeps_idle: no request is under way, the connection stays open
 };
 
 namespace detail {
@@ -185,42 +193,36 @@ boost::asio::awaitable<after_request> serve_one(Stream& stream, boost::beast::fl
 }  // namespace detail
 
 /// Serves requests on `stream` until the client leaves, a deadline passes, a request is
-/// refused, an answer says close, or the listener drains. `buffer` persists across requests;
-/// between requests it holds nothing, and gives its memory back while the connection idles.
+/// refused, an answer says close, or the listener drains; or, for an owner that keeps idle
+/// connections, until no request is under way. `buffer` persists across requests; between
+/// requests it holds nothing, and gives its memory back.
 template <class Stream>
-boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat_buffer& buffer,
-                                              const session_limits& limits, http_handler& handler,
-                                              session_flags& flags) {
+boost::asio::awaitable<session_end> run_http_session(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                     const session_limits& limits, http_handler& handler,
+                                                     session_flags& flags) {
     constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     // Enough for a whole request of the Sahara clients in one read.
     constexpr std::size_t first_read = 4096;
     bool linger = false;
     // The first request must arrive whole within the header deadline from the connection's
     // start: a client that connects and says nothing holds its place no longer than that.
-    bool first = true;
+    bool first = !flags.served;
+    // Called again by the owner: the socket is readable, the next request has begun.
+    bool woken = flags.served;
     detail::arm(stream, limits.header_timeout);
     for (;;) {
         if (buffer.size() == 0) {
-            // Between requests: wait for the first byte under the keep-alive timeout. A new
-            // connection's first request is served even in a drain: the client sent it
-            // before it could know.
+            // Between requests. A new connection's first request is served even in a drain:
+            // the client sent it before it could know.
             if (flags.draining && *flags.draining && !first) break;
-            // A new connection is not idle: its client is about to send the request it opened
-            // the connection for, and a drain must not cut it (the header deadline bounds it).
-            flags.idle = !first;
-            if (!first) {
+            if (!first && !std::exchange(woken, false)) {
                 buffer.shrink_to_fit();
+                if (flags.owner_keeps_idle) co_return session_end::idle;
+                // Wait for the first byte under the keep-alive timeout. A new connection is not
+                // idle: its client is about to send the request it opened the connection for,
+                // and a drain must not cut it (the header deadline bounds it).
+                flags.idle = true;
                 detail::arm(stream, limits.idle_timeout);
-            }
-            if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
-                // Wait for the first byte holding no buffer; the owner ends the wait when the
-                // keep-alive timeout passes. Waiting also spares the read that would find
-                // nothing yet.
-                if (flags.owner_times_idle && !first) {
-                    flags.idle_since = std::chrono::steady_clock::now();
-                    auto [wec] = co_await stream.socket().async_wait(boost::asio::ip::tcp::socket::wait_read, use_tuple);
-                    if (wec) break;
-                }
             }
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(first_read), use_tuple);
             flags.idle = false;
@@ -228,11 +230,13 @@ boost::asio::awaitable<void> run_http_session(Stream& stream, boost::beast::flat
             buffer.commit(n);
         }
         const auto next = co_await detail::serve_one(stream, buffer, limits, handler, flags, std::exchange(first, false));
+        flags.served = true;
         if (next == detail::after_request::next) continue;
         linger = next == detail::after_request::close_lingering;
         break;
     }
     co_await detail::finish(stream, linger);
+    co_return session_end::closed;
 }
 
 }  // namespace sgw

@@ -179,36 +179,60 @@ net::awaitable<void> listener::accept_loop() {
         }
         boost::system::error_code ignored;
         sock.set_option(tcp::no_delay(true), ignored);
-        ++metrics_.connections_accepted;
-        auto it = sessions_.emplace(sessions_.end());
-        it->flags.draining = &draining_;
-        it->flags.closing = &closing_;
-        it->flags.owner_times_idle = true;
-        it->place = std::move(place);
+        auto it = add_session(std::move(sock), std::move(place));
         peak_sessions_ = std::max(peak_sessions_, sessions_.size());
-        net::co_spawn(ioc_, session(std::move(sock), *it),
-                      net::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr e) {
-                          if (e && !draining_) {
-                              try {
-                                  std::rethrow_exception(e);
-                              } catch (const std::exception& ex) {
-                                  log::line(log::level::error, "session ended by an exception").kv("error", ex.what());
-                              } catch (...) {
-                                  log::line(log::level::error, "session ended by an exception");
-                              }
-                          }
-                          // Erased after the completion returns: the entry holds the signal that
-                          // this completion was bound to.
-                          net::post(ioc_, [this, it] { session_ended(it); });
-                      }));
+        serve(it);
     }
 }
 
-net::awaitable<void> listener::session(tcp::socket sock, session_entry& entry) {
-    beast::tcp_stream stream(std::move(sock));
-    beast::flat_buffer buffer;
-    const session_limits limits = limits_;  // as configured when the connection came
-    co_await run_http_session(stream, buffer, limits, *this, entry.flags);
+// Runs the connection's requests until it closes or waits for its next request; then the
+// listener keeps it (park) with no coroutine of its own.
+void listener::serve(std::list<session_entry>::iterator it) {
+    net::co_spawn(ioc_, run_http_session(it->stream, it->buffer, it->limits, *this, it->flags),
+                  net::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr e, session_end end) {
+                      if (e && !draining_) {
+                          try {
+                              std::rethrow_exception(e);
+                          } catch (const std::exception& ex) {
+                              log::line(log::level::error, "session ended by an exception").kv("error", ex.what());
+                          } catch (...) {
+                              log::line(log::level::error, "session ended by an exception");
+                          }
+                      }
+                      if (!e && end == session_end::idle && !draining_) {
+                          park(it);
+                          return;
+                      }
+                      // Erased after the completion returns: the entry holds the signal that
+                      // this completion was bound to.
+                      net::post(ioc_, [this, it] { session_ended(it); });
+                  }));
+}
+
+// An idle keep-alive connection: a wait for its socket to become readable, which the idle
+// sweep or the drain cancels.
+void listener::park(std::list<session_entry>::iterator it) {
+    it->flags.idle = true;
+    it->flags.idle_since = std::chrono::steady_clock::now();
+    it->stream.socket().async_wait(tcp::socket::wait_read,
+                                   net::bind_cancellation_slot(it->cancel.slot(), [this, it](boost::system::error_code ec) {
+                                       it->flags.idle = false;
+                                       if (!ec && !draining_) {
+                                           serve(it);
+                                           return;
+                                       }
+                                       net::post(ioc_, [this, it] { session_ended(it); });
+                                   }));
+}
+
+std::list<listener::session_entry>::iterator listener::add_session(tcp::socket sock, connection_limit::slot place) {
+    ++metrics_.connections_accepted;
+    auto it = sessions_.emplace(sessions_.end(), std::move(sock), limits_);
+    it->flags.draining = &draining_;
+    it->flags.closing = &closing_;
+    it->flags.owner_keeps_idle = true;
+    it->place = std::move(place);
+    return it;
 }
 
 // A connection beyond the limit: told 503 with Retry-After, then closed.
@@ -236,9 +260,9 @@ void listener::give_back_memory() {
     ::malloc_trim(0);
 }
 
-// Keep-alive connections wait for their next request with neither a buffer nor a timer of
-// their own (run_http_session); this sweep ends those idle past the timeout, within an eighth
-// of it (at most a second late), which is what lets ten thousand idle clients cost little.
+// Keep-alive connections wait for their next request with neither a buffer, a coroutine nor a
+// timer of their own (park); this sweep ends those idle past the timeout, within an eighth of
+// it (at most a second late), which is what lets ten thousand idle clients cost little.
 void listener::sweep_idle() {
     const auto timeout = limits_.idle_timeout;
     const auto now = std::chrono::steady_clock::now();
@@ -281,16 +305,7 @@ void listener::accept_waiting() {
         if (ec) break;
         auto place = limit_.try_acquire();
         if (!place) continue;  // closed unanswered: the process is going
-        ++metrics_.connections_accepted;
-        auto it = sessions_.emplace(sessions_.end());
-        it->flags.draining = &draining_;
-        it->flags.closing = &closing_;
-        it->flags.owner_times_idle = true;
-        it->place = std::move(place);
-        net::co_spawn(ioc_, session(std::move(sock), *it),
-                      net::bind_cancellation_slot(it->cancel.slot(), [this, it](std::exception_ptr) {
-                          net::post(ioc_, [this, it] { session_ended(it); });
-                      }));
+        serve(add_session(std::move(sock), std::move(place)));
     }
 }
 

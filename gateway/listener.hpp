@@ -62,10 +62,17 @@ private:
     struct serving;
     // A session as drain sees it. The list owns it from accept until the session's coroutine
     // has completed, so a cancellation never reaches a finished frame.
+    // It also holds the connection's stream, buffer and limits, so that the session's only
+    // coroutine frame is run_http_session's own: an idle connection costs what it must.
     struct session_entry {
+        session_entry(boost::asio::ip::tcp::socket sock, const session_limits& l)
+            : stream(std::move(sock)), limits(l) {}
         session_flags flags;
         boost::asio::cancellation_signal cancel;
         connection_limit::slot place;
+        boost::beast::tcp_stream stream;
+        boost::beast::flat_buffer buffer;
+        session_limits limits;  ///< as configured when the connection came
     };
 
     /// A log line that may come in floods (accept failures, connections turned away) is written
@@ -84,7 +91,10 @@ private:
     std::shared_ptr<serving> make_serving(std::shared_ptr<const generation> gen);
     void run_loop();
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket sock, session_entry& entry);
+    /// Registers an accepted connection for its session to run.
+    std::list<session_entry>::iterator add_session(boost::asio::ip::tcp::socket sock, connection_limit::slot place);
+    void serve(std::list<session_entry>::iterator it);
+    void park(std::list<session_entry>::iterator it);
     boost::asio::awaitable<void> turn_away(boost::asio::ip::tcp::socket sock);
     void accept_waiting();
     void session_ended(std::list<session_entry>::iterator it);

@@ -190,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     beast::flat_buffer buffer;
     bool ended = false;
     std::exception_ptr escaped;
-    net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags), [&](std::exception_ptr e) {
+    net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags), [&](std::exception_ptr e, session_end) {
         ended = true;
         escaped = e;
     });

@@ -7,6 +7,7 @@
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,7 @@ struct harness {
         client.write_some(net::buffer(input.data(), input.size()));
         if (close_input) client.close();
         beast::flat_buffer buffer;
-        net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags), [this](std::exception_ptr e) {
+        net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags), [this](std::exception_ptr e, session_end) {
             ended = true;
             if (e) std::rethrow_exception(e);
         });
@@ -92,6 +93,42 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
     const auto out = h.run(get_a + "GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
     BOOST_TEST((h.handler.targets == std::vector<std::string>{"/a", "/b"}));
     BOOST_TEST(out.find("{\"t\":\"/a\"}HTTP/1.1 200 OK") != std::string::npos);
+}
+
+// An owner that keeps idle connections gets the session back between requests, with the
+// buffer's memory given back; called again, the session serves what came meanwhile.
+BOOST_AUTO_TEST_CASE(an_owner_keeping_idle_connections_gets_them_back_between_requests) {
+    harness h;
+    h.flags.owner_keeps_idle = true;
+    beast::flat_buffer buffer;
+    auto run_once = [&] {
+        std::optional<session_end> end;
+        net::co_spawn(h.ioc, run_http_session(h.server, buffer, h.limits, h.handler, h.flags),
+                      [&](std::exception_ptr e, session_end how) {
+                          BOOST_TEST(!e);
+                          end = how;
+                      });
+        h.ioc.restart();
+        h.ioc.run();
+        return end;
+    };
+    h.client.write_some(net::buffer(get_a));
+    BOOST_TEST((run_once() == session_end::idle));
+    BOOST_TEST(std::string(h.client.str()) == answer_a);
+    BOOST_TEST(buffer.capacity() == 0u);
+    BOOST_TEST(h.flags.served);
+    // Pipelined requests are all answered before the connection is handed back.
+    h.client.clear();
+    const std::string b_and_c = "GET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+    h.client.write_some(net::buffer(b_and_c));
+    const auto second = run_once();
+    BOOST_TEST_REQUIRE(second.has_value());
+    BOOST_TEST((*second == session_end::idle));
+    BOOST_TEST((h.handler.targets == std::vector<std::string>{"/a", "/b", "/c"}));
+    // The client leaves while the owner keeps the connection: woken, the session finds the end.
+    h.client.close();
+    BOOST_TEST((run_once() == session_end::closed));
+    BOOST_TEST(h.handler.targets.size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(fragmented_input_reads_the_same) {
@@ -279,7 +316,7 @@ BOOST_AUTO_TEST_CASE(fail_count_matrix) {
         client.close();
         bool ended = false;
         net::co_spawn(ioc, run_http_session(server, buffer, limits, handler, flags),
-                      [&](std::exception_ptr e) {
+                      [&](std::exception_ptr e, session_end) {
                           ended = true;
                           BOOST_TEST(!e, "n = " << n);
                       });
