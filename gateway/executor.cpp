@@ -174,6 +174,10 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
             out.response = std::move(next.response);
             co_return out;
         }
+        if (next.again && next.calls.empty()) {
+            co_await net::post(co_await net::this_coro::executor, net::use_awaitable);
+            continue;
+        }
         if (next.calls.empty()) {
             out.fault = fault::no_answer;
             co_return out;

@@ -62,10 +62,14 @@ struct upstream_reply {
     std::chrono::seconds retry_after{0};
 };
 
-/// Either more calls to make (all of them may run at once) or the final answer.
+/// Either more calls to make (all of them may run at once), the final answer, or neither with
+/// `again`: the step has more work of its own and asks to be called again (with no replies)
+/// once the worker has served its other requests. A translator with a long piece of work
+/// (rendering a thousand rows) cuts it into such turns, so it never holds a worker for long.
 struct step_result {
     std::vector<upstream_call> calls;
     std::optional<sahara::response> response;
+    bool again = false;
 
     static step_result call(upstream_call c) {
         step_result r;
@@ -75,6 +79,11 @@ struct step_result {
     static step_result done(sahara::response res) {
         step_result r;
         r.response = std::move(res);
+        return r;
+    }
+    static step_result later() {
+        step_result r;
+        r.again = true;
         return r;
     }
 };

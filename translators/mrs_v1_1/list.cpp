@@ -111,7 +111,7 @@ struct queued_call {
 // step takes the replies to the calls the previous one made, keeps what it needs of them and
 // releases them, so memory follows the number of jobs, not the bytes MRS sent.
 struct list_walk {
-    enum class phase { start, page_read, index, calls, rewalk };
+    enum class phase { start, page_read, index, calls, rewalk, render };
     enum class stage { exe_first, exe_more, exe_singles, page_states, page_objects };
     phase at = phase::start;
     stage then = stage::exe_first;
@@ -130,6 +130,8 @@ struct list_walk {
     std::size_t rewalk_from = 0, rewalk_to = 0;
     std::vector<char> on_page;  ///< rewalk: per row, whether it is on the page
     std::size_t asked = 0;  ///< calls the last step asked for
+    std::vector<std::string> texts;  ///< render: the answer's rows rendered so far
+    std::size_t rendered = 0;        ///< render: entries of page.rows done
 };
 
 class lister {
@@ -558,17 +560,25 @@ step_result lister::take_rewalk_page(const upstream_reply& r) {
     return answer();
 }
 
+// Rows rendered per turn of the worker: a few milliseconds' work at most.
+constexpr std::size_t rows_per_turn = 128;
+
 step_result lister::answer() {
-    std::vector<std::string> texts;
-    texts.reserve(w_.page.rows.size());
-    for (auto i : w_.page.rows) {
-        job_row& row = w_.rows[i];
+    if (w_.at != list_walk::phase::render) {
+        w_.at = list_walk::phase::render;
+        w_.asked = 0;
+        w_.texts.reserve(w_.page.rows.size());
+    }
+    const std::size_t until = std::min(w_.page.rows.size(), w_.rendered + rows_per_turn);
+    for (; w_.rendered < until; ++w_.rendered) {
+        job_row& row = w_.rows[w_.page.rows[w_.rendered]];
         if (row.gone) continue;
         render_row(row);
         if (row.text.empty()) return stop(unusable_answer(req_, "list row " + row.id + " left unread"));
-        texts.push_back(std::move(row.text));
+        w_.texts.push_back(std::move(row.text));
     }
-    return stop(sahara::page_answer(req_, w_.page, texts));
+    if (w_.rendered < w_.page.rows.size()) return step_result::later();
+    return stop(sahara::page_answer(req_, w_.page, w_.texts));
 }
 
 step_result lister::step(std::span<const upstream_reply> fresh) {
@@ -578,6 +588,7 @@ step_result lister::step(std::span<const upstream_reply> fresh) {
         case phase::page_read: return take_page_read(fresh);
         case phase::index: return take_index_page(fresh[0]);
         case phase::rewalk: return take_rewalk_page(fresh[0]);
+        case phase::render: return answer();
         case phase::calls:
             for (std::size_t k = 0; k < fresh.size(); ++k)
                 if (auto s = take(w_.sent[k], fresh[k])) return std::move(*s);

@@ -326,6 +326,32 @@ BOOST_AUTO_TEST_CASE(walking_next_sees_every_job_once) {
     BOOST_TEST(seen == all);
 }
 
+// A long answer is rendered a slice of rows per turn (step_result::later), so that the worker
+// serves its other requests between slices; the answer is the same as in one piece.
+BOOST_AUTO_TEST_CASE(a_long_answer_is_rendered_over_several_turns) {
+    std::mt19937 rng(5);
+    fake_mrs mrs = history(1000, 3, rng);
+    auto req = list_request(sahara::api_version::v1_1, {});
+    translators::step_context ctx;
+    int turns = 0;
+    for (int s = 0; s < 1000; ++s) {
+        auto next = mrs_v1_1::list_step(req, ctx.replies(), ctx);
+        if (next.response) {
+            BOOST_TEST(next.response->body == reference(req, mrs).body);
+            BOOST_TEST(turns == 7);  // 1000 rows, 128 a turn: 7 turns ask for more, the 8th answers
+            return;
+        }
+        if (next.again) {
+            BOOST_TEST_REQUIRE(next.calls.empty());
+            ++turns;
+            continue;
+        }
+        BOOST_TEST_REQUIRE(turns == 0);  // no call once rendering has begun
+        for (auto& c : next.calls) ctx.add(mrs.answer(c));
+    }
+    BOOST_FAIL("no answer");
+}
+
 // A walk keeps what each job needs, not MRS's answers: every step releases its replies.
 BOOST_AUTO_TEST_CASE(a_walk_releases_each_step_s_replies) {
     std::mt19937 rng(3);
