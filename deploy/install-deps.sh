@@ -11,8 +11,9 @@ packages=(
   libssl-dev libtomlplusplus-dev libhiredis-dev
   # the fuzz build: clang 14 with libFuzzer and the sanitizer runtimes
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
-  # tests, demo and benchmarks
-  openssl curl wrk procps
+  # tests, demo and benchmarks (tests/load/bench.sh draws its plots with gnuplot; perf and
+  # valgrind are for profiling the gateway by hand)
+  openssl curl wrk procps gnuplot-nox linux-perf valgrind
   # the shared job store's tests start their own redis-server on a loopback port; the
   # package's own service is not used (stop it if the machine should not run one)
   redis-server

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and tests four ways, warnings as errors in each:
 #   release  optimised build: every tier;
-#   asan     ASan + UBSan: every tier but deploy (whose tests check the release binary and files);
+#   asan     ASan + UBSan: every tier but deploy (whose tests check the release binary and files)
+#            and load (a benchmark of a sanitizer build measures the sanitizer);
 #   tsan     ThreadSanitizer: the integration tier (the gateway runs several worker threads,
 #            and one test drives four of them at once), against the release build's simulator;
 #   fuzz     clang 14 with libFuzzer, ASan and UBSan: the fuzz tier, each target for
@@ -32,7 +33,7 @@ for preset in release asan tsan fuzz; do
     fuzz) ctest --preset "$preset" -L fuzz "$@" ;;
     # The fault suite under ASan with fewer requests per fault: memory errors show at any
     # count, and the release stage runs the full load.
-    asan) SGW_FAULT_REQUESTS="${SGW_FAULT_REQUESTS:-120}" ctest --preset "$preset" "$@" ;;
+    asan) SGW_FAULT_REQUESTS="${SGW_FAULT_REQUESTS:-120}" ctest --preset "$preset" -LE load "$@" ;;
     *) ctest --preset "$preset" "$@" ;;
   esac
 done

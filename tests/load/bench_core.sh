@@ -68,7 +68,7 @@
 #   BENCH_LIST_JOBS_PER_CLUSTER  jobs on each demo cluster         (default: 2050; above that, 502)
 #   SIM_THREADS                  mrs-sim --threads                 (default: 1)
 # The gateway gets only --listen, --upstream and --threads 1 (no configuration file, so every
-# other key has its default, as in bench_cancel.sh).
+# other key has its default).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

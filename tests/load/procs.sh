@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # HZ, NAMES, PID and PORT are read by the sourcing script
 # Shared by the load scripts: child processes on loopback, started and stopped within bounds,
 # and their CPU time. The sourcing script sets BENCH_NAME and defines die() first.
 
@@ -5,13 +6,25 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/$BENCH_NAME.XXXXXX")
 PIDS=()
 declare -A NAMES=()
 
-# stop PID : SIGTERM, a bounded wait, then SIGKILL; forgets the pid.
-stop() {
-    local pid=$1 keep=() p
+# child_pids PID : the direct children of PID, one a line (nginx's worker processes).
+child_pids() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
+
+# end_pid PID : SIGTERM, a bounded wait, then SIGKILL; then SIGKILL to any child of PID that
+# outlived it (an nginx worker whose master was killed).
+end_pid() {
+    local pid=$1 kids k
+    kids=$(child_pids "$pid")
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+}
+
+# stop PID : end_pid, and forgets the pid.
+stop() {
+    local pid=$1 keep=() p
+    end_pid "$pid"
     for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
     PIDS=("${keep[@]}")
 }
@@ -26,12 +39,7 @@ cleanup() {
         done
     fi
     local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    for pid in "${PIDS[@]}"; do end_pid "$pid"; done
     rm -rf "$TMP"
     exit "$rc"
 }
@@ -68,3 +76,34 @@ cpu_ticks() {
     awk '{ print $12 + $13 }' <<<"$stat"   # fields 14 and 15 of the full line
 }
 HZ=$(getconf CLK_TCK)
+
+# rss_kib PID : the resident set of the process (VmRSS), in KiB.
+rss_kib() {
+    local v
+    v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || true
+    [[ -n $v ]] || die "cannot read /proc/$1/status"
+    echo "$v"
+}
+
+# free_port : a loopback port nothing listens on now, for servers that cannot report the one
+# they bound (nginx, HAProxy). Another process may take it first; the server then fails to
+# start and start_quiet says so.
+free_port() {
+    "${PYTHON:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_quiet NAME PORT CMD... : runs a server that prints no address in the background and
+# waits (at most 10 s) until GET / on 127.0.0.1:PORT gets any HTTP answer; sets PID.
+start_quiet() {
+    local name=$1 port=$2; shift 2
+    "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    PID=$!
+    PIDS+=("$PID")
+    NAMES[$PID]=$name
+    for _ in $(seq 100); do
+        curl -s --noproxy '*' --max-time 2 -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && return 0
+        kill -0 "$PID" 2>/dev/null || die "$name exited early: $(tail -n5 "$TMP/$name.err")"
+        sleep 0.1
+    done
+    die "$name did not answer on port $port within 10 s"
+}
