@@ -314,6 +314,10 @@ asio::awaitable<void> server::accept_loop(tcp::acceptor& acceptor, ssl::context*
             continue;
         }
         ++connections_;
+        // Answers go out at once, as from any HTTP server in front of MRS: with Nagle's
+        // algorithm a TLS answer written in records waits for the client's delayed ACK (40 ms).
+        boost::system::error_code nodelay_ec;
+        sock.set_option(tcp::no_delay(true), nodelay_ec);
         const auto ex = sock.get_executor();
         if (tls) {
             asio::co_spawn(ex, tls_session(std::move(sock), *tls), on_done);
