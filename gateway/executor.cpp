@@ -106,6 +106,16 @@ net::awaitable<std::vector<upstream_reply>> fan_out(std::vector<upstream_call> c
     co_return std::move(b->replies);
 }
 
+// A reply longer than this is parsed a slice at a time (step_context::begin), other requests
+// running between slices: a 1,000-row MRS page is about 500 KB, some milliseconds to parse.
+constexpr std::size_t parse_slice = 64 * 1024;
+
+net::awaitable<void> add_long_reply(translators::step_context& ctx, upstream_reply r) {
+    auto ex = co_await net::this_coro::executor;
+    ctx.begin(std::move(r));
+    while (!ctx.parse_some(parse_slice)) co_await net::post(ex, net::use_awaitable);
+}
+
 // A translator polling MRS asks to wait before its calls: the longest delay asked, cut at the
 // request's deadline. The drain's cancellation ends the wait like any other.
 net::awaitable<void> wait_before(const std::vector<upstream_call>& calls, upstream::clock::time_point deadline) {
@@ -185,13 +195,20 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
         out.upstream_calls += next.calls.size();
         co_await wait_before(next.calls, deadline);
         if (next.calls.size() == 1) {
-            ctx.add(co_await guarded_exchange(port, next.calls.front(), deadline));
+            auto reply = co_await guarded_exchange(port, next.calls.front(), deadline);
+            if (reply.body.size() > parse_slice)
+                co_await add_long_reply(ctx, std::move(reply));
+            else
+                ctx.add(std::move(reply));
         } else {
             // Each reply is parsed as it joins the context; other requests run between parses,
             // so a step of many large replies does not hold the event loop for all of them.
             auto ex = co_await net::this_coro::executor;
             for (auto& r : co_await fan_out(std::move(next.calls), port, max_parallel, deadline)) {
-                ctx.add(std::move(r));
+                if (r.body.size() > parse_slice)
+                    co_await add_long_reply(ctx, std::move(r));
+                else
+                    ctx.add(std::move(r));
                 co_await net::post(ex, net::use_awaitable);
             }
         }

@@ -20,6 +20,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -185,8 +186,12 @@ boost::asio::awaitable<after_request> serve_one(Stream& stream, boost::beast::fl
     arm(stream, limits.write_timeout);
     // The answer to HEAD says what a GET would carry, and no body follows (RFC 9110 §9.3.2),
     // or the client would read it as the start of the next answer.
-    const auto wire = to_wire(res, req.method() != http::verb::head);
-    auto [wec, wn] = co_await boost::asio::async_write(stream, boost::asio::buffer(wire), use_tuple);
+    // The header laid out in one piece and the body as it is: one write, no copy of a long body.
+    const auto head = to_wire(res, false);
+    const std::array<boost::asio::const_buffer, 2> wire{
+        boost::asio::buffer(head),
+        req.method() == http::verb::head ? boost::asio::const_buffer() : boost::asio::buffer(res.body())};
+    auto [wec, wn] = co_await boost::asio::async_write(stream, wire, use_tuple);
     co_return wec || !keep ? after_request::close : after_request::next;
 }
 

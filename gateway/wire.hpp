@@ -14,8 +14,9 @@
 namespace sgw {
 
 /// The status line, the fields in their order and the blank line, then the body unless
-/// `with_body` is false (the answer to HEAD). The fields are written as stored, so the message
-/// must be complete (Content-Length set, e.g. by prepare_payload).
+/// `with_body` is false (the answer to HEAD, or a caller that writes the body as a second
+/// buffer). The fields are written as stored, so the message must be complete (Content-Length
+/// set, e.g. by prepare_payload).
 std::string to_wire(const boost::beast::http::response<boost::beast::http::string_body>& res, bool with_body = true);
 
 /// The request line, the fields in their order, the blank line and the body.

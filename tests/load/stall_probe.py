@@ -18,7 +18,7 @@ asserts nothing.
 """
 
 import argparse
-import http.client
+import http.client as httpclient
 import os
 import sys
 import threading
@@ -30,7 +30,7 @@ from harness import HOST, PROJECT, TOKEN, Child, http  # noqa: E402
 
 
 def probe(port, latencies, stop):
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn = httpclient.HTTPConnection(HOST, port, timeout=30)
     while not stop.is_set():
         t0 = time.perf_counter()
         conn.request("GET", "/")
@@ -96,7 +96,7 @@ def main():
                     _, idle = probe_while(gw.port, 1.0)
                     p50, p99, top = quantiles(idle)
                     print("| %s | idle | – | – | %d | %.2f | %.2f | %.2f |" % (name, len(idle), p50, p99, top))
-                    conn = http.client.HTTPConnection(HOST, gw.port, timeout=600)
+                    conn = httpclient.HTTPConnection(HOST, gw.port, timeout=600)
                     sizes = set()
 
                     def one_list():

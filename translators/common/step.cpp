@@ -1,7 +1,11 @@
 // The per-request context of a translation.
 #include "translators/common/step.hpp"
 
+#include <boost/json/error.hpp>
 #include <boost/json/parser.hpp>
+#include <boost/json/stream_parser.hpp>
+
+#include <algorithm>
 
 namespace sgw::translators {
 
@@ -20,6 +24,40 @@ boost::json::value parse_into(std::string_view text, boost::json::storage_ptr sp
 }
 
 }  // namespace
+
+struct step_context::partial {
+    upstream_reply reply;
+    boost::json::stream_parser parser;
+    std::size_t at = 0;  ///< bytes of the body parsed so far
+};
+
+step_context::step_context() = default;
+// partial_ is declared after the arena, so a reply still being parsed is dropped before it.
+step_context::~step_context() = default;
+
+void step_context::begin(upstream_reply r) {
+    partial_ = std::make_unique<partial>();
+    partial_->reply = std::move(r);
+    partial_->parser.reset(storage());
+}
+
+bool step_context::parse_some(std::size_t bytes) {
+    auto& p = *partial_;
+    const std::string& body = p.reply.body;
+    boost::system::error_code ec;
+    const std::size_t n = std::min(bytes, body.size() - p.at);
+    const std::size_t used = p.parser.write_some(body.data() + p.at, n, ec);
+    p.at += n;
+    if (!ec && used < n) ec = boost::json::error::extra_data;  // the value ended before the body
+    if (!ec && p.at < body.size()) return false;
+    if (!ec) p.parser.finish(ec);
+    upstream_reply r = std::move(p.reply);
+    r.json = ec ? nullptr : &parsed_.emplace_back(p.parser.release());
+    p.parser.reset();  // drops a partial value while its storage is still alive
+    partial_.reset();
+    replies_.push_back(std::move(r));
+    return true;
+}
 
 void step_context::add(upstream_reply r) {
     r.json = nullptr;

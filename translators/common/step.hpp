@@ -107,7 +107,8 @@ struct effect {
 /// executor for a live request, the test driver for a fixture.
 class step_context {
 public:
-    step_context() = default;
+    step_context();
+    ~step_context();
     step_context(const step_context&) = delete;
     step_context& operator=(const step_context&) = delete;
 
@@ -117,6 +118,11 @@ public:
     /// Appends a reply, parsing its body into the per-request memory. Replies are added in
     /// the order of the calls that produced them.
     void add(upstream_reply r);
+    /// The same in turns, for a long body: begin() takes the reply, and each parse_some() parses
+    /// up to `bytes` more of its body; the one that returns true has added it (as add() would).
+    /// Whoever runs the steps lets other work run between turns. One reply at a time.
+    void begin(upstream_reply r);
+    bool parse_some(std::size_t bytes);
     std::span<const upstream_reply> replies() const noexcept { return replies_; }
     /// Drops every reply so far and the memory their parsed JSON took, for a translator that
     /// has taken what it needs from them (a list walking a long history keeps its memory
@@ -146,6 +152,8 @@ private:
     std::unique_ptr<boost::json::monotonic_resource> arena_ = std::make_unique<boost::json::monotonic_resource>();
     std::deque<boost::json::value> parsed_;
     std::vector<upstream_reply> replies_;
+    struct partial;
+    std::unique_ptr<partial> partial_;  ///< the reply begin() took, until parse_some() adds it
     std::shared_ptr<void> state_;
     const std::type_info* state_type_ = nullptr;
     std::vector<effect> effects_;
