@@ -184,9 +184,9 @@ boost::asio::awaitable<after_request> serve_one(Stream& stream, boost::beast::fl
     const bool keep = req.keep_alive() && res.keep_alive() && !closing;
     res.keep_alive(keep);
     arm(stream, limits.write_timeout);
+    // The header laid out in one piece and the body as it is: one write, no copy of a long body.
     // The answer to HEAD says what a GET would carry, and no body follows (RFC 9110 §9.3.2),
     // or the client would read it as the start of the next answer.
-    // The header laid out in one piece and the body as it is: one write, no copy of a long body.
     const auto head = to_wire(res, false);
     const std::array<boost::asio::const_buffer, 2> wire{
         boost::asio::buffer(head),
