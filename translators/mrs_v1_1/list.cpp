@@ -560,8 +560,10 @@ step_result lister::take_rewalk_page(const upstream_reply& r) {
     return answer();
 }
 
-// Rows rendered per turn of the worker: a few milliseconds' work at most.
-constexpr std::size_t rows_per_turn = 128;
+// Rows rendered per turn of the worker: 128, a millisecond or two; more for answers of over
+// 131,072 rows, so that rendering never takes more than 1,024 turns and the longest list the
+// walk answers (500,000 rows, about 1,200 rounds of calls) stays within max_steps.
+std::size_t rows_per_turn(std::size_t rows) { return std::max<std::size_t>(128, (rows + 1023) / 1024); }
 
 step_result lister::answer() {
     if (w_.at != list_walk::phase::render) {
@@ -569,7 +571,7 @@ step_result lister::answer() {
         w_.asked = 0;
         w_.texts.reserve(w_.page.rows.size());
     }
-    const std::size_t until = std::min(w_.page.rows.size(), w_.rendered + rows_per_turn);
+    const std::size_t until = std::min(w_.page.rows.size(), w_.rendered + rows_per_turn(w_.page.rows.size()));
     for (; w_.rendered < until; ++w_.rendered) {
         job_row& row = w_.rows[w_.page.rows[w_.rendered]];
         if (row.gone) continue;
