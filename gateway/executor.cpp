@@ -106,14 +106,15 @@ net::awaitable<std::vector<upstream_reply>> fan_out(std::vector<upstream_call> c
     co_return std::move(b->replies);
 }
 
-// A reply longer than this is parsed a slice at a time (step_context::begin), other requests
+// A reply longer than this is parsed a slice at a time (step_context::add), other requests
 // running between slices: a 1,000-row MRS page is about 500 KB, some milliseconds to parse.
 constexpr std::size_t parse_slice = 64 * 1024;
 
-net::awaitable<void> add_long_reply(translators::step_context& ctx, upstream_reply r) {
+// The rest of a long reply that step_context::add began.
+net::awaitable<void> parse_rest(translators::step_context& ctx) {
     auto ex = co_await net::this_coro::executor;
-    ctx.begin(std::move(r));
-    while (!ctx.parse_some(parse_slice)) co_await net::post(ex, net::use_awaitable);
+    do co_await net::post(ex, net::use_awaitable);
+    while (!ctx.parse_some());
 }
 
 // A translator polling MRS asks to wait before its calls: the longest delay asked, cut at the
@@ -195,20 +196,14 @@ net::awaitable<execution> execute(translators::step_fn step, const sahara::reque
         out.upstream_calls += next.calls.size();
         co_await wait_before(next.calls, deadline);
         if (next.calls.size() == 1) {
-            auto reply = co_await guarded_exchange(port, next.calls.front(), deadline);
-            if (reply.body.size() > parse_slice)
-                co_await add_long_reply(ctx, std::move(reply));
-            else
-                ctx.add(std::move(reply));
+            if (!ctx.add(co_await guarded_exchange(port, next.calls.front(), deadline), parse_slice))
+                co_await parse_rest(ctx);
         } else {
             // Each reply is parsed as it joins the context; other requests run between parses,
             // so a step of many large replies does not hold the event loop for all of them.
             auto ex = co_await net::this_coro::executor;
             for (auto& r : co_await fan_out(std::move(next.calls), port, max_parallel, deadline)) {
-                if (r.body.size() > parse_slice)
-                    co_await add_long_reply(ctx, std::move(r));
-                else
-                    ctx.add(std::move(r));
+                if (!ctx.add(std::move(r), parse_slice)) co_await parse_rest(ctx);
                 co_await net::post(ex, net::use_awaitable);
             }
         }

@@ -28,6 +28,7 @@ boost::json::value parse_into(std::string_view text, boost::json::storage_ptr sp
 struct step_context::partial {
     upstream_reply reply;
     boost::json::stream_parser parser;
+    std::size_t slice = 0;
     std::size_t at = 0;  ///< bytes of the body parsed so far
 };
 
@@ -35,17 +36,30 @@ step_context::step_context() = default;
 // partial_ is declared after the arena, so a reply still being parsed is dropped before it.
 step_context::~step_context() = default;
 
-void step_context::begin(upstream_reply r) {
-    partial_ = std::make_unique<partial>();
-    partial_->reply = std::move(r);
-    partial_->parser.reset(storage());
+bool step_context::add(upstream_reply r, std::size_t slice) {
+    if (r.body.size() > slice) {
+        partial_ = std::make_unique<partial>();
+        partial_->reply = std::move(r);
+        partial_->slice = slice;
+        partial_->parser.reset(storage());
+        return false;
+    }
+    r.json = nullptr;
+    if (!r.body.empty()) {
+        boost::system::error_code ec;
+        auto v = parse_into(r.body, storage(), ec);
+        // Moving into the deque keeps the value in the arena (move construction keeps storage).
+        if (!ec) r.json = &parsed_.emplace_back(std::move(v));
+    }
+    replies_.push_back(std::move(r));
+    return true;
 }
 
-bool step_context::parse_some(std::size_t bytes) {
+bool step_context::parse_some() {
     auto& p = *partial_;
     const std::string& body = p.reply.body;
     boost::system::error_code ec;
-    const std::size_t n = std::min(bytes, body.size() - p.at);
+    const std::size_t n = std::min(p.slice, body.size() - p.at);
     const std::size_t used = p.parser.write_some(body.data() + p.at, n, ec);
     p.at += n;
     if (!ec && used < n) ec = boost::json::error::extra_data;  // the value ended before the body
@@ -57,17 +71,6 @@ bool step_context::parse_some(std::size_t bytes) {
     partial_.reset();
     replies_.push_back(std::move(r));
     return true;
-}
-
-void step_context::add(upstream_reply r) {
-    r.json = nullptr;
-    if (!r.body.empty()) {
-        boost::system::error_code ec;
-        auto v = parse_into(r.body, storage(), ec);
-        // Moving into the deque keeps the value in the arena (move construction keeps storage).
-        if (!ec) r.json = &parsed_.emplace_back(std::move(v));
-    }
-    replies_.push_back(std::move(r));
 }
 
 void step_context::release_replies() {

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -116,13 +117,12 @@ public:
     boost::json::storage_ptr storage() noexcept { return boost::json::storage_ptr(arena_.get()); }
 
     /// Appends a reply, parsing its body into the per-request memory. Replies are added in
-    /// the order of the calls that produced them.
-    void add(upstream_reply r);
-    /// The same in turns, for a long body: begin() takes the reply, and each parse_some() parses
-    /// up to `bytes` more of its body; the one that returns true has added it (as add() would).
-    /// Whoever runs the steps lets other work run between turns. One reply at a time.
-    void begin(upstream_reply r);
-    bool parse_some(std::size_t bytes);
+    /// the order of the calls that produced them. A body longer than `slice` bytes is parsed
+    /// in turns instead: add() returns false, and each parse_some() parses up to `slice` more;
+    /// the one that returns true has added the reply. Whoever runs the steps lets other work
+    /// run between turns. One reply at a time.
+    bool add(upstream_reply r, std::size_t slice = std::numeric_limits<std::size_t>::max());
+    bool parse_some();
     std::span<const upstream_reply> replies() const noexcept { return replies_; }
     /// Drops every reply so far and the memory their parsed JSON took, for a translator that
     /// has taken what it needs from them (a list walking a long history keeps its memory
@@ -153,7 +153,7 @@ private:
     std::deque<boost::json::value> parsed_;
     std::vector<upstream_reply> replies_;
     struct partial;
-    std::unique_ptr<partial> partial_;  ///< the reply begin() took, until parse_some() adds it
+    std::unique_ptr<partial> partial_;  ///< a long reply add() began, until parse_some() adds it
     std::shared_ptr<void> state_;
     const std::type_info* state_type_ = nullptr;
     std::vector<effect> effects_;

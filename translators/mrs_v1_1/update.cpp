@@ -25,7 +25,7 @@ step_result update_step(const sahara::request& req, std::span<const upstream_rep
     if (replies.empty()) return read_job_calls(req);
     auto shown = read_job(req, replies[0], replies[1]);
     if (shown.error) return step_result::done(std::move(*shown.error));
-    auto object = render(*shown.object, shown.status, shown.exe);
+    auto object = render(*shown.object, shown.status, shown.exe, ctx.storage());
     if (auto no = sahara::unstorable_flags(req, p, object)) return step_result::done(std::move(*no));
     return step_result::done(sahara::single(req, ctx, 202, std::move(object)));
 }
