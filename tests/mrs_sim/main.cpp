@@ -238,6 +238,14 @@ int main(int argc, char** argv) {
         } else if (flag == "--kill-finished") {
             ok = value == "ok" || value == "refuse";
             opts.refuse_kill_finished = value == "refuse";
+        } else if (flag == "--job-object-api") {
+            const auto api = mrs_sim::parse_job_object_api(value);
+            ok = api.has_value();
+            opts.job_objects = api.value_or(mrs_sim::job_object_api::available);
+        } else if (flag == "--resource-not-found") {
+            const auto style = mrs_sim::parse_not_found_style(value);
+            ok = style.has_value();
+            opts.resource_not_found = style.value_or(mrs_sim::not_found_style::mrs);
         } else {
             return usage_error("unknown option: " + std::string(flag));
         }
