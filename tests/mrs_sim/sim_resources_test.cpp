@@ -490,4 +490,22 @@ BOOST_AUTO_TEST_CASE(bulk_jobs_still_take_wordcount_and_spark_pi_in_turn) {
     BOOST_TEST(st.at("data_sources").at(0).at("name").as_string() == "demo-input");
 }
 
+BOOST_AUTO_TEST_CASE(a_project_known_from_its_token_lists_its_one_job_object) {
+    const std::string p = "00112233445566778899aabbccddeeff";
+    sim_state s(sim_options{}, t0, 1);
+    BOOST_REQUIRE_EQUAL(s.add_token("t", p), "");
+    s.finish_setup();
+    const auto r = call(s, "GET", objects_path("", p), t0, "t");
+    BOOST_REQUIRE(r.status == 200u);
+    const auto& jobs = r.body.at("jobs").as_array();
+    BOOST_REQUIRE_EQUAL(jobs.size(), 1u);
+    BOOST_TEST(jobs[0].at("name").as_string() == "mapreduce-job");
+    BOOST_TEST(jobs[0].at("type").as_string() == "MapReduce");
+    BOOST_TEST(jobs[0].at("tenant_id").as_string() == p);
+    const auto& lib = jobs[0].at("libs").at(0);  // a MapReduce job object has libs (§4.1)
+    BOOST_TEST(is_lower_uuid(lib.at("id").as_string()));
+    BOOST_TEST(lib.at("id").as_string() != jobs[0].at("id").as_string());
+    BOOST_TEST(call(s, "GET", sources_path("", p), t0, "t").body.at("data_sources").as_array().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
