@@ -407,7 +407,7 @@ BOOST_AUTO_TEST_CASE(control_adds_data_sources) {
                    .size() == 2u);
 
     const auto before = s.render_state(t0);
-    for (const char* bad : {R"({"type":"swift"})", R"({"type":"obs","url":"/tmp"})", R"({"url":"s3a://b/"})",
+    for (const char* bad : {R"({"type":"swift"})", R"({"type":"obs","url":"/user/x"})", R"({"url":"s3a://b/"})",
                             R"({"name":"has space"})", R"({"name":""})", R"({"id":"f3000000-0000-4000-8000-000000000001"})",
                             R"({"id":"F3"})", R"({"project":"ffffffffffffffffffffffffffffffff"})", R"({"colour":"red"})",
                             R"({"description":5})", "[]"}) {
