@@ -17,8 +17,9 @@ namespace {
 constexpr std::string_view help_text = R"(usage: mrs-sim [options]
 
 Simulates the MRS (Huawei Cloud / Open Telekom Cloud MapReduce Service) v1.1 job APIs, the
-v2 job API, the cluster list and detail, AK/SK signature checks and a Keystone-v3-compatible
-token check, in memory, for sahara-gateway's tests.
+v2 job API, the cluster list and detail, the Sahara-compatible job objects and data sources,
+AK/SK signature checks and a Keystone-v3-compatible token check, in memory, for
+sahara-gateway's tests.
 
 Options:
   --listen HOST:PORT       address to listen on (default 127.0.0.1:9000; port 0 picks a free
@@ -39,8 +40,10 @@ Options:
                            6b2a9f0c1d3e4f5a8b7c6d5e4f3a2b1c with token demo-token and project
                            0f1e2d3c4b5a69788796a5b4c3d2e1f0 with token other-token (each added
                            only if --token gave that project none), 8 clusters (one too old for
-                           v2, one terminated), 2 job objects, 8 job executions (running,
-                           starting, finished, protected) and 9 v2 jobs
+                           v2, one terminated), 6 job objects (MapReduce, Spark, DistCp,
+                           SparkScript, Hive), 4 data sources (demo-input, demo-output,
+                           demo-obs-logs, other-input), 8 job executions (running, starting,
+                           finished, protected) and 9 v2 jobs
   --kill-delay-ms N        a cancelled (v1.1) or killed (v2) job keeps its state N ms, then is
                            killed (default 2000)
   --start-delay-ms N       a job started by execute or a v2 submit is Starting (ACCEPTED) N ms,
@@ -52,6 +55,15 @@ Options:
   --kill-finished ok|refuse
                            v2 kill of a finished job: 202 and the job unchanged (ok, default)
                            or 400 {"error_code":"0175",...} (refuse)
+  --job-object-api available|gone|reads-gone
+                           whether the job-object API is there (default available); gone: every
+                           /v1.1/{project_id}/jobs path, execute included, answers 404
+                           {"error_code":"12000002"} as a path that is not an endpoint;
+                           reads-gone: the list and the detail only. Also POST /_sim/switches
+  --resource-not-found mrs|sahara
+                           the answer to an unknown job object or data source id (and marker):
+                           mrs (default): 400 0176 for a job object, 400 12000002 for a data
+                           source; sahara: 404 {"error_code":404,"error_name":"NOT_FOUND",...}
   --help                   this text
 
 A project given only by --token or --aksk gets one cluster (its id in UUID form) and one job
@@ -63,7 +75,11 @@ answer):
   GET    /v1.1/{project_id}/job-executions/{id}                        show (200)
   GET    /v1.1/{project_id}/job-executions/{id}/cancel                 cancel (200)
   DELETE /v1.1/{project_id}/job-executions/{id}                        delete (204)
+  GET    /v1.1/{project_id}/jobs?limit=&marker=&sort_by=               job object list (200)
+  GET    /v1.1/{project_id}/jobs/{job_id}                              job object detail (200)
   POST   /v1.1/{project_id}/jobs/{job_id}/execute                      run a job object (202)
+  GET    /v1.1/{project_id}/data-sources?limit=&marker=&sort_by=       data source list (200)
+  GET    /v1.1/{project_id}/data-sources/{id}                          data source detail (200)
   GET    /v1.1/{project_id}/job-exes?cluster_id=&id=&page_size=&current_page=&job_name=&state=
                                                                         exe list (200)
   GET    /v1.1/{project_id}/job-exes/{id}                              exe detail (200)
@@ -83,16 +99,18 @@ answer):
 Errors follow MRS: 401 APIGW.0301 (bad token or signature), 401 APIGW.0303 (X-Sdk-Date more than
 15 minutes off), 401 12000001 (other project), 400 0176 (job-executions, v2) or 0201 (job-exes)
 for an unknown job, 400 0167 for v2 calls to a cluster older than MRS 1.9.2, 400 12000002 for bad
-parameters, 400 {"errorCode":"12000003"} for an unknown cluster, 404/405 12000002 for unknown
-paths/methods.
+parameters, 400 {"errorCode":"12000003"} for an unknown cluster, 400 0176 for an unknown job
+object and 400 12000002 for an unknown data source (Sahara's 404 with --resource-not-found sahara),
+404/405 12000002 for unknown paths/methods (and for the job-object paths when that API is gone).
 
 Control API (no auth, never faulted):
-  GET    /_sim/state        projects, clusters, job objects, jobs (states advanced)
+  GET    /_sim/state        projects, clusters, job objects, data sources, jobs (states advanced)
   GET    /_sim/stats        {"requests","connections","open_connections","peak_connections",
                             "signed_requests","signature_failures","last_client_request_id"
                             (the X-Request-Id of the last MRS call),"by_endpoint":{cancel,show,
                             delete,list,execute,exe_show,exe_list,identity,v2_submit,v2_list,
-                            v2_show,v2_kill,v2_delete,cluster_list,cluster_show}}
+                            v2_show,v2_kill,v2_delete,cluster_list,cluster_show,job_object_list,
+                            job_object_show,data_source_list,data_source_show}}
                             open_connections: connections open now that carried an MRS or
                             identity request; peak_connections: the most open at once
   POST   /_sim/stats/reset  zero the counters (peak_connections restarts at open_connections)
@@ -111,6 +129,14 @@ Control API (no auth, never faulted):
   POST   /_sim/clusters     {"project"?,"id"?,"name"?,"state"?,"version"?,"components"?:[names],
                             "safe_mode"?:0|1,"cluster_type"?:0..3,"master_nodes"?,"core_nodes"?}
                             -> 201 {"id"}
+  POST   /_sim/job-objects  {"project"?,"id"?,"name"?,"type"?:"MapReduce|Spark|Hive|hql|DistCp|
+                            SparkScript|SparkSql","description"?,"mains"?:[urls],"libs"?:[urls]}
+                            -> 201 {"id"}
+  POST   /_sim/data-sources {"project"?,"id"?,"name"?,"type"?:"hdfs|obs","url"?,"description"?}
+                            -> 201 {"id"}
+  GET    /_sim/switches     {"job_object_api","resource_not_found"}
+  POST   /_sim/switches     {"job_object_api"?:"available|gone|reads-gone","resource_not_found"?:
+                            "mrs|sahara"} -> 200 the switches in force
   POST   /_sim/aksk         {"ak","sk","project"?,"security_token"?} -> 201 {"ak","project"}
   GET    /_sim/clock        {"offset_s","now_ms"}: the clock the X-Sdk-Date check reads
   POST   /_sim/clock        {"offset_s": N} -> 200 {"offset_s"}
@@ -238,6 +264,14 @@ int main(int argc, char** argv) {
         } else if (flag == "--kill-finished") {
             ok = value == "ok" || value == "refuse";
             opts.refuse_kill_finished = value == "refuse";
+        } else if (flag == "--job-object-api") {
+            const auto api = mrs_sim::parse_job_object_api(value);
+            ok = api.has_value();
+            opts.job_objects = api.value_or(mrs_sim::job_object_api::available);
+        } else if (flag == "--resource-not-found") {
+            const auto style = mrs_sim::parse_not_found_style(value);
+            ok = style.has_value();
+            opts.resource_not_found = style.value_or(mrs_sim::not_found_style::mrs);
         } else {
             return usage_error("unknown option: " + std::string(flag));
         }

@@ -98,6 +98,16 @@ json::value stage_of(const cluster& c) {
     return nullptr;
 }
 
+// sim choice: a cluster's private address, 192.168.x.y from the last hex digits of its id, so
+// every cluster has its own and the same one on every run.
+std::string private_ip(const cluster& c) {
+    unsigned n = 0;
+    for (char ch : c.id) {
+        n = n * 31 + static_cast<unsigned char>(ch);
+    }
+    return "192.168." + std::to_string(n % 250 + 1) + "." + std::to_string(n / 250 % 250 + 2);
+}
+
 }  // namespace
 
 bool supports_v2(const cluster& c) {
@@ -138,6 +148,19 @@ json::object cluster_view(const cluster& c) {
     o["billingType"] = "Metered";
     o["dataCenter"] = "eu-de";  // the sim's one region (§7: project names follow it)
     o["vpc"] = unless_gone("vpc-mrs-sim");
+    // sahara-clusters-and-templates.md §3.5: the network fields are strings; masterNodeIp can be
+    // "unknown". sim choice: one VPC, subnet and security group for the whole sim; "unknown"
+    // while the cluster starts (no VM yet); null on a terminated cluster, like the other fields
+    // a deleted cluster no longer has (§3.3); no elastic IP ("").
+    o["vpcId"] = "0b1e5b4a-9d3c-4e2f-8a7b-6c5d4e3f2a1b";
+    o["subnetId"] = "5a7f3c2e-1b4d-4e6f-9a8b-0c1d2e3f4a5b";
+    o["subnetName"] = "subnet-mrs-sim";
+    o["securityGroupsId"] = "3c2b1a09-8f7e-4d6c-b5a4-93827160f5e4";
+    const std::string ip = c.state == "starting" ? std::string("unknown") : private_ip(c);
+    o["masterNodeIp"] = unless_gone(json::string(ip));
+    o["privateIpFirst"] = unless_gone(json::string(c.state == "starting" ? std::string() : ip));
+    o["externalIp"] = unless_gone("");
+    o["nodePublicCertName"] = "mrs-sim-keypair";  // §3.5: the key pair's name
     o["fee"] = unless_gone("0");
     o["hadoopVersion"] = unless_gone("3.1.1");
     o["masterNodeSize"] = unless_gone("c3.2xlarge.4.linux.bigdata");
@@ -155,7 +178,9 @@ json::object cluster_view(const cluster& c) {
     o["nodeGroups"] = json::array{node_group("master_node_default_group", c.master_nodes),
                                   node_group("core_node_analysis_group", c.core_nodes)};
     o["taskNodeGroups"] = json::array{};
-    o["scale"] = "";
+    // §3.5: scale names a size change in progress (scaling-out, scaling-in, ...), empty when there
+    // is none. sim choice: a scaling-out or scaling-in cluster says so here too.
+    o["scale"] = c.state == "scaling-out" || c.state == "scaling-in" ? c.state : std::string();
     o["clusterType"] = c.cluster_type;
     return o;
 }
@@ -193,7 +218,9 @@ reply sim_state::cluster_list(const route& r) const {
             return c.state == "terminated";
         return c.state == *state;
     };
-    // sim choice: clusters come in the order they were made (no sort is documented, §10.2).
+    // sim choice: clusters come in the order they were made (no sort is documented, §10.2);
+    // currentPage has no documented maximum, the sim takes up to 2147483647; a page past the end
+    // is empty, with clusterTotal still the count over all pages (§10.3).
     const auto size = static_cast<std::size_t>(page_size.value_or(10));
     const auto first = static_cast<std::size_t>(current_page.value_or(1) - 1) * size;
     json::array items;

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,59 @@ BOOST_AUTO_TEST_CASE(detail_wraps_the_cluster_and_unknown_ids_are_camel_case_120
     const route show = match_route("GET", clusters_path("/x"));
     BOOST_TEST((show.ep == endpoint::cluster_show && show.id == "x"));
     BOOST_TEST(endpoint_name(endpoint::cluster_show) == "cluster_show");
+}
+
+BOOST_AUTO_TEST_CASE(cluster_objects_carry_the_network_fields_and_list_items_equal_details) {
+    sim_state s = seeded();
+    BOOST_REQUIRE(s.add_cluster(R"({"id":"c4000000-0000-4000-8000-000000000011","state":"starting"})", t0).status ==
+                  201u);
+    BOOST_REQUIRE(s.add_cluster(R"({"id":"c4000000-0000-4000-8000-000000000012","state":"scaling-out"})", t0).status ==
+                  201u);
+    const auto list = call(s, "GET", clusters_path("?pageSize=100"), t0).body;
+    std::set<std::string> ips;
+    for (const auto& item : list.at("clusters").as_array()) {
+        const auto& c = item.as_object();
+        const std::string id(c.at("clusterId").as_string());
+        // The list item is the detail's object.
+        BOOST_TEST(call(s, "GET", clusters_path("/" + id), t0).body.at("cluster") == item, id);
+        for (const char* k : {"vpcId", "subnetId", "subnetName", "securityGroupsId", "nodePublicCertName", "scale",
+                              "masterNodeIp", "privateIpFirst", "externalIp", "remark", "tags"}) {
+            BOOST_TEST(c.at(k).is_string(), id << " " << k);  // strings on the wire
+        }
+        for (const char* k : {"createAt", "updateAt", "chargingStartTime", "masterNodeNum", "coreNodeNum",
+                              "totalNodeNum"}) {
+            BOOST_TEST(decimal(c.at(k)), id << " " << k);
+        }
+        BOOST_TEST(c.at("createAt").as_string().size() == 10u);  // epoch seconds, not milliseconds
+        if (c.at("clusterState").as_string() == "running") {
+            BOOST_TEST(c.at("masterNodeIp").as_string().starts_with("192.168."));
+            BOOST_TEST(c.at("privateIpFirst") == c.at("masterNodeIp"));
+            BOOST_TEST(c.at("scale").as_string().empty());
+            ips.insert(std::string(c.at("masterNodeIp").as_string()));
+        }
+    }
+    BOOST_TEST(ips.size() == 5u);  // one address per running cluster
+    const auto starting = call(s, "GET", clusters_path("/c4000000-0000-4000-8000-000000000011"), t0).body.at("cluster");
+    BOOST_TEST(starting.at("masterNodeIp").as_string() == "unknown");
+    BOOST_TEST(starting.at("stageDesc").as_string() == "Deploying the cluster");
+    const auto growing = call(s, "GET", clusters_path("/c4000000-0000-4000-8000-000000000012"), t0).body.at("cluster");
+    BOOST_TEST(growing.at("scale").as_string() == "scaling-out");
+
+    // A terminated cluster: in the unfiltered list, its addresses null, its times still decimal strings.
+    const auto other = call(s, "GET", clusters_path("", demo::other_project), t0, demo::other_token).body;
+    BOOST_TEST(other.at("clusterTotal").as_int64() == 3);
+    const auto& gone = other.at("clusters").at(2).as_object();
+    BOOST_TEST(gone.at("clusterState").as_string() == "terminated");
+    BOOST_TEST(gone.at("masterNodeIp").is_null());
+    BOOST_TEST(gone.at("privateIpFirst").is_null());
+    BOOST_TEST(decimal(gone.at("createAt")));
+    BOOST_TEST(gone.at("subnetId").is_string());
+
+    // The last page there can be, empty; one past it is refused.
+    const auto far = call(s, "GET", clusters_path("?pageSize=2&currentPage=2147483647"), t0).body;
+    BOOST_TEST(far.at("clusters").as_array().empty());
+    BOOST_TEST(far.at("clusterTotal").as_int64() == 7);
+    check_error(call(s, "GET", clusters_path("?currentPage=2147483648"), t0), 400, "12000002");
 }
 
 BOOST_AUTO_TEST_CASE(control_adds_clusters_with_a_state_and_version) {

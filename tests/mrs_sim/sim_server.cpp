@@ -712,6 +712,26 @@ reply server::control(const http::request<http::string_body>& req) {
         std::lock_guard lock(state_mutex_);
         return state_.add_cluster(req.body(), now_ms());
     }
+    if (path == "/_sim/data-sources") {
+        if (!allow(http::verb::post)) return error(405, "method not allowed");
+        std::lock_guard lock(state_mutex_);
+        return state_.add_data_source(req.body(), now_ms());
+    }
+    if (path == "/_sim/job-objects") {
+        if (!allow(http::verb::post)) return error(405, "method not allowed");
+        std::lock_guard lock(state_mutex_);
+        return state_.add_job_object(req.body(), now_ms());
+    }
+    if (path == "/_sim/switches") {
+        std::lock_guard lock(state_mutex_);
+        if (allow(http::verb::get)) {
+            return json_reply(200, state_.render_switches());
+        }
+        if (allow(http::verb::post)) {
+            return state_.set_switches(req.body());
+        }
+        return error(405, "method not allowed");
+    }
     if (path == "/_sim/aksk") {
         if (!allow(http::verb::post)) return error(405, "method not allowed");
         std::lock_guard lock(state_mutex_);

@@ -201,7 +201,8 @@ json::object exe_view(const job_execution& j) {
 std::string_view endpoint_name(endpoint e) {
     constexpr std::array<std::string_view, endpoint_count> names{
         "cancel",    "show",    "delete",  "list",    "execute",   "exe_show",     "exe_list",    "identity",
-        "v2_submit", "v2_list", "v2_show", "v2_kill", "v2_delete", "cluster_list", "cluster_show"};
+        "v2_submit", "v2_list", "v2_show", "v2_kill", "v2_delete", "cluster_list", "cluster_show", "job_object_list",
+        "job_object_show", "data_source_list", "data_source_show"};
     return names[static_cast<std::size_t>(e)];
 }
 
@@ -291,9 +292,29 @@ route match_route(std::string_view method, std::string_view target) {
         if (n == 5 && seg[4] == "cancel") {
             return want("GET", endpoint::cancel);
         }
-    } else if (coll == "jobs" && n == 5 && seg[4] == "execute") {
+    } else if (coll == "jobs") {
+        // sahara-clusters-and-templates.md §4.1: the job-object list and detail, and execute
+        // (mrs-api.md §2E). sim choice: jobs/submit-job (§2F, not simulated) stays a path that is
+        // not an endpoint, whatever the method, rather than the detail of an object of that id.
+        if (n == 3) {
+            return want("GET", endpoint::job_object_list);
+        }
         r.id = seg[3];
-        return want("POST", endpoint::execute);
+        if (n == 4 && seg[3] != "submit-job") {
+            return want("GET", endpoint::job_object_show);
+        }
+        if (n == 5 && seg[4] == "execute") {
+            return want("POST", endpoint::execute);
+        }
+    } else if (coll == "data-sources") {
+        // sahara-clusters-and-templates.md §4.1: the data-source list and detail.
+        if (n == 3) {
+            return want("GET", endpoint::data_source_list);
+        }
+        if (n == 4) {
+            r.id = seg[3];
+            return want("GET", endpoint::data_source_show);
+        }
     } else if (coll == "job-exes") {
         if (n == 3) {
             return want("GET", endpoint::exe_list);
@@ -492,8 +513,7 @@ std::string sim_state::seed_demo() {
     cluster& retired = make(demo::other_terminated_cluster, p2, "retired-cluster", 60);
     retired.state = "terminated";
     retired.updated_ms = start_ms_ / 1000 * 1000 - day;
-    job_objects_.push_back({std::string(demo::job_object_wordcount), p1, "wordcount", 1});
-    job_objects_.push_back({std::string(demo::job_object_spark_pi), p1, "spark-pi", 2});
+    seed_demo_resources();  // job objects and data sources (sim_resources.cpp)
 
     // sim choice: times are fixed offsets before the sim's start (whole seconds), and seeded
     // jobs hold their state until cancelled (no start delay or run time applies to them).
@@ -545,7 +565,14 @@ void sim_state::finish_setup() {
         if (!has_cluster) {
             cluster& c = clusters_.emplace_back(cluster{uuid_form(p.id), p.id, "cluster-1", "running"});
             c.created_ms = c.updated_ms = start_ms_ / 1000 * 1000 - 86400000;
-            job_objects_.push_back({uuid_form(user_id_of(p.id)), p.id, "mapreduce-job", 1});
+            // sahara-clusters-and-templates.md §4.1: a MapReduce job object needs libs. sim choice:
+            // its one binary's id is the job object's with the first digit made e.
+            const std::string id = uuid_form(user_id_of(p.id));
+            job_object& o = job_objects_.emplace_back(job_object{id, p.id, "mapreduce-job", 1});
+            o.description = "The MapReduce example job";
+            o.libs.push_back({"e" + id.substr(1), "hadoop-mapreduce-examples.jar",
+                              "s3a://mrs-sim/program/hadoop-mapreduce-examples.jar", ""});
+            o.created_ms = o.updated_ms = c.created_ms;
         }
     }
 }
@@ -629,9 +656,17 @@ reply sim_state::handle(const api_request& req, const route& r, std::int64_t now
     if (r.identity) {
         return identity(req, r, now_ms);
     }
+    // sahara-clusters-and-templates.md §4.4: a deployment without the job-object API. sim
+    // choice: its paths then answer as paths that are not endpoints (the 404 below), whatever
+    // the method; with reads_gone only the list and the detail do.
+    const bool job_object_path =
+        r.result != route::kind::unknown &&
+        (r.ep == endpoint::job_object_list || r.ep == endpoint::job_object_show || r.ep == endpoint::execute);
+    const bool gone = (opts_.job_objects == job_object_api::gone && job_object_path) ||
+                      (opts_.job_objects == job_object_api::reads_gone && job_object_path && r.ep != endpoint::execute);
     // sim choice: the path is matched before the token is looked at, and any path that is
     // not an endpoint (under /v1.1 or not) gets the same 404.
-    if (r.result == route::kind::unknown) {
+    if (r.result == route::kind::unknown || gone) {
         return mrs_error(404, "12000002", "The API does not exist.");
     }
     if (r.result == route::kind::bad_method) {
@@ -691,6 +726,10 @@ reply sim_state::serve(const api_request& req, const route& r, std::int64_t now_
     case endpoint::v2_delete: return v2_call(r, req.body, now_ms);
     case endpoint::cluster_list: return cluster_list(r);
     case endpoint::cluster_show: return cluster_show(r);
+    case endpoint::job_object_list: return job_object_list(r);
+    case endpoint::job_object_show: return job_object_show(r);
+    case endpoint::data_source_list: return data_source_list(r);
+    case endpoint::data_source_show: return data_source_show(r);
     case endpoint::identity: break;
     }
     return mrs_error(404, "12000002", "The API does not exist.");
@@ -881,11 +920,11 @@ reply sim_state::execute(const route& r, std::string_view body, std::int64_t now
         }
     }
 
-    // sim choice: the body is checked first, then the job object, then the cluster.
-    const auto tmpl = std::find_if(job_objects_.begin(), job_objects_.end(),
-                                   [&](const job_object& o) { return o.project == r.project && o.id == r.id; });
-    if (tmpl == job_objects_.end()) {
-        return job_not_found();
+    // sim choice: the body is checked first, then the job object, then the cluster. An unknown
+    // job object gets the unknown-id answer of the detail (0176 by default).
+    const job_object* tmpl = find_job_object(r.project, r.id);
+    if (!tmpl) {
+        return resource_not_found(r.id, true);
     }
     const cluster* c = job_cluster(r.project, cluster_id->get_string());
     if (!c) {
@@ -984,7 +1023,7 @@ reply sim_state::exe_list(const route& r, std::int64_t now_ms) {
 // Control API
 
 json::object sim_state::render_state(std::int64_t now_ms) {
-    json::array projects, clusters, objects, jobs;
+    json::array projects, clusters, objects, sources, jobs;
     for (const auto& p : projects_) {
         json::array tokens(p.tokens.begin(), p.tokens.end());
         json::array keys;  // the access key ids; never a secret key
@@ -1005,7 +1044,11 @@ json::object sim_state::render_state(std::int64_t now_ms) {
                                         {"v2_api", supports_v2(c)}});
     }
     for (const auto& o : job_objects_) {
-        objects.push_back(json::object{{"id", o.id}, {"project", o.project}, {"name", o.name}});
+        objects.push_back(
+            json::object{{"id", o.id}, {"project", o.project}, {"name", o.name}, {"type", job_object_type(o.type)}});
+    }
+    for (const auto& d : data_sources_) {
+        sources.push_back(json::object{{"id", d.id}, {"project", d.project}, {"name", d.name}, {"type", d.type}});
     }
     settle(now_ms);
     for (const auto& [id, j] : jobs_) {
@@ -1023,6 +1066,7 @@ json::object sim_state::render_state(std::int64_t now_ms) {
     return {{"projects", std::move(projects)},
             {"clusters", std::move(clusters)},
             {"job_objects", std::move(objects)},
+            {"data_sources", std::move(sources)},
             {"jobs", std::move(jobs)},
             {"v2_jobs", render_v2_jobs(now_ms)}};
 }
@@ -1234,7 +1278,7 @@ reply sim_state::add_jobs(const json::object& in, std::int64_t now_ms) {
     const std::vector<std::string> used = first_clusters(project_id, spec.clusters, now_ms);
     std::vector<const job_object*> templates;
     for (const auto& o : job_objects_) {
-        if (o.project == project_id) {
+        if (o.project == project_id && o.bulk) {
             templates.push_back(&o);
         }
     }

@@ -1,5 +1,5 @@
-// MRS simulator: the in-memory model (projects, tokens, clusters, job objects, job
-// executions), request handling and JSON rendering. No sockets and no clock: every
+// MRS simulator: the in-memory model (projects, tokens, clusters, job objects, data sources,
+// job executions), request handling and JSON rendering. No sockets and no clock: every
 // call that depends on time takes "now" in epoch milliseconds.
 #pragma once
 
@@ -36,6 +36,21 @@ std::string_view status_name(job_status s);
 std::optional<job_status> parse_status(std::string_view name);
 bool is_finished(job_status s);
 
+// Whether the job-object API (GET /v1.1/{p}/jobs[/{id}], POST .../jobs/{id}/execute) is served
+// (sahara-clusters-and-templates.md §4.4: a deployment may not have it). gone: every
+// /v1.1/{p}/jobs path answers as a path that is not an endpoint; reads_gone: the list and the
+// detail do, execute still runs.
+enum class job_object_api { available, gone, reads_gone };
+std::string_view job_object_api_name(job_object_api a);
+std::optional<job_object_api> parse_job_object_api(std::string_view name);
+
+// The answer to an unknown job object or data source id, which no MRS document gives
+// (sahara-clusters-and-templates.md §4.2): mrs, an MRS error body (400); sahara, Sahara's 404
+// NOT_FOUND body (sahara-api.md §7.1).
+enum class not_found_style { mrs, sahara };
+std::string_view not_found_style_name(not_found_style s);
+std::optional<not_found_style> parse_not_found_style(std::string_view name);
+
 struct sim_options {
     std::int64_t kill_delay_ms = 2000;
     std::int64_t start_delay_ms = 500;
@@ -44,6 +59,8 @@ struct sim_options {
     bool refuse_kill_finished = false;  // v2 kill of a finished job: 400 0175 instead of 202
     std::int64_t token_ttl_s = 86400;
     std::int64_t clock_offset_ms = 0;  // added to now for the X-Sdk-Date skew check only
+    job_object_api job_objects = job_object_api::available;
+    not_found_style resource_not_found = not_found_style::mrs;
 };
 
 struct project {
@@ -70,10 +87,32 @@ bool supports_v2(const cluster& c);
 inline constexpr std::array<std::string_view, 9> cluster_states{
     "starting", "running", "terminated", "failed", "abnormal", "terminating", "frozen", "scaling-out", "scaling-in"};
 
-// A Sahara "job template", the thing POST .../jobs/{job_id}/execute runs.
+// A job binary, as a job object's mains and libs show it (sahara-clusters-and-templates.md §4.1).
+struct job_binary {
+    std::string id, name, url, description;
+};
+
+// A Sahara "job template": what POST .../jobs/{job_id}/execute runs and GET .../jobs[/{id}]
+// shows (sahara-clusters-and-templates.md §4.1).
 struct job_object {
     std::string id, project, name;
-    int type = 1;
+    int type = 1;  // the job_type number of §4.3 (1 MapReduce ... 7 SparkSql); the object shows its name
+    std::string description{};
+    std::vector<job_binary> mains{}, libs{};
+    std::int64_t created_ms = 0, updated_ms = 0;
+    bool bulk = true;  // bulk seeding (POST /_sim/jobs with count) takes it in turn
+};
+
+// sahara-clusters-and-templates.md §4.3: the job object `type` string of a job_type number, ""
+// for a number outside 1..7.
+std::string_view job_object_type(int type);
+std::optional<int> parse_job_object_type(std::string_view name);
+
+// A data source of GET /v1.1/{p}/data-sources[/{id}] (sahara-clusters-and-templates.md §4.1).
+struct data_source {
+    std::string id, project, name, type, url, description;
+    std::int64_t created_ms = 0;
+    std::optional<std::int64_t> updated_ms{};  // null until it is updated
 };
 
 struct job_execution {
@@ -171,6 +210,10 @@ json::object exe_view(const job_execution& j);
 json::object v2_view(const v2_job& j, std::int64_t now_ms);
 // A cluster of the cluster_infos paths (mrs-api.md §10.5).
 json::object cluster_view(const cluster& c);
+// A job object and a data source of the Sahara-compatible v1.1 paths
+// (sahara-clusters-and-templates.md §4.1).
+json::object job_object_view(const job_object& o);
+json::object data_source_view(const data_source& d);
 
 enum class endpoint {
     cancel,
@@ -187,9 +230,13 @@ enum class endpoint {
     v2_kill,
     v2_delete,
     cluster_list,
-    cluster_show
+    cluster_show,
+    job_object_list,
+    job_object_show,
+    data_source_list,
+    data_source_show
 };
-inline constexpr std::size_t endpoint_count = 15;
+inline constexpr std::size_t endpoint_count = 19;
 std::string_view endpoint_name(endpoint e);
 
 using query_params = std::vector<std::pair<std::string, std::string>>;
@@ -248,6 +295,18 @@ inline constexpr std::string_view other_cluster = "c2000000-0000-4000-8000-00000
 
 inline constexpr std::string_view job_object_wordcount = "b1000000-0000-4000-8000-000000000001";
 inline constexpr std::string_view job_object_spark_pi = "b1000000-0000-4000-8000-000000000002";
+// Job objects of the MRS-only types (sahara-clusters-and-templates.md §4.3) and a Hive one; bulk
+// seeding leaves them out, so bulk jobs still take wordcount and spark-pi in turn.
+inline constexpr std::string_view job_object_distcp = "b1000000-0000-4000-8000-000000000003";
+inline constexpr std::string_view job_object_spark_script = "b1000000-0000-4000-8000-000000000004";
+inline constexpr std::string_view job_object_hive = "b1000000-0000-4000-8000-000000000005";
+inline constexpr std::string_view other_job_object = "b2000000-0000-4000-8000-000000000001";
+
+// Data sources: an input and an output on HDFS and a log bucket on OBS, and one of the other project.
+inline constexpr std::string_view data_source_input = "f1000000-0000-4000-8000-000000000001";
+inline constexpr std::string_view data_source_output = "f1000000-0000-4000-8000-000000000002";
+inline constexpr std::string_view data_source_obs = "f1000000-0000-4000-8000-000000000003";
+inline constexpr std::string_view other_data_source = "f2000000-0000-4000-8000-000000000001";
 
 inline constexpr std::string_view running_1 = "a1000000-0000-4000-8000-000000000001";
 inline constexpr std::string_view running_2 = "a1000000-0000-4000-8000-000000000002";
@@ -308,6 +367,10 @@ public:
     reply add_key(std::string_view body);                           // POST /_sim/aksk
     reply set_clock(std::string_view body);                         // POST /_sim/clock
     json::object render_clock(std::int64_t now_ms) const;           // GET /_sim/clock
+    reply add_data_source(std::string_view body, std::int64_t now_ms);  // POST /_sim/data-sources
+    reply add_job_object(std::string_view body, std::int64_t now_ms);   // POST /_sim/job-objects
+    reply set_switches(std::string_view body);                          // POST /_sim/switches
+    json::object render_switches() const;                               // GET /_sim/switches
 
     const job_execution* find_job(std::string_view id) const;  // as stored, not advanced
     const v2_job* find_v2_job(std::string_view id) const;      // as stored, not advanced
@@ -397,6 +460,15 @@ private:
     reply cluster_list(const route& r) const;
     reply cluster_show(const route& r) const;
 
+    // Job objects and data sources (sim_resources.cpp).
+    void seed_demo_resources();
+    const job_object* find_job_object(std::string_view project_id, std::string_view id) const;
+    reply resource_not_found(std::string_view id, bool job_object);  // the unknown-id answer in force
+    reply job_object_list(const route& r);
+    reply job_object_show(const route& r);
+    reply data_source_list(const route& r);
+    reply data_source_show(const route& r);
+
     reply serve(const api_request& req, const route& r, std::int64_t now_ms);  // once authenticated
     reply identity(const api_request& req, const route& r, std::int64_t now_ms) const;
     reply list(const route& r, std::int64_t now_ms);
@@ -412,6 +484,7 @@ private:
     std::map<std::string, access_key, std::less<>> access_keys_;  // by AK
     std::vector<cluster> clusters_;
     std::vector<job_object> job_objects_;
+    std::vector<data_source> data_sources_;
     std::map<std::string, job_execution, std::less<>> jobs_;  // by id: the default list order
     std::map<std::string, id_index, std::less<>> by_project_;
     std::map<cluster_key, std::vector<const job_execution*>> by_cluster_;  // job-exes order, reversed

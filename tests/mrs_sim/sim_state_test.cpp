@@ -52,7 +52,8 @@ BOOST_AUTO_TEST_CASE(seed_set_is_the_documented_one) {
     BOOST_TEST(projects[0].at("tokens").as_array()[0].as_string() == "demo-token");
     BOOST_TEST(projects[1].at("tokens").as_array()[0].as_string() == "other-token");
     BOOST_TEST(st.at("clusters").as_array().size() == 8u);  // 5 + 3 (sim_clusters_test.cpp)
-    BOOST_TEST(st.at("job_objects").as_array().size() == 2u);
+    BOOST_TEST(st.at("job_objects").as_array().size() == 6u);  // 5 + 1 (sim_resources_test.cpp)
+    BOOST_TEST(st.at("data_sources").as_array().size() == 4u);
 
     std::map<std::string, std::string> status;
     std::map<std::string, int> per_project;
