@@ -509,6 +509,66 @@ void read_regions(config& cfg, const toml::node& node, std::string_view origin, 
     }
 }
 
+// [[job_templates]]: id (a UUID: clients send non-UUIDs to a name look-up), name, type,
+// description, and mains/libs as arrays of {id, name} tables.
+void read_job_templates(config& cfg, const toml::node& node, std::string_view origin, std::vector<std::string>& errors) {
+    const auto* list = node.as_array();
+    if (!list) {
+        errors.push_back(std::string(origin) + ": job_templates: expected tables [[job_templates]]");
+        return;
+    }
+    std::size_t index = 0;
+    for (auto&& item : *list) {
+        const std::string where = std::string(origin) + ": job_templates[" + std::to_string(index++) + "]";
+        const auto* t = item.as_table();
+        if (!t) {
+            errors.push_back(where + ": expected a table");
+            continue;
+        }
+        sahara::job_template jt;
+        auto text = [&](const toml::node& v, const std::string& at, std::string& out) {
+            if (auto s = v.value<std::string>(); s && v.is_string())
+                out = *s;
+            else
+                errors.push_back(at + ": expected a string");
+        };
+        for (auto&& entry : *t) {
+            const std::string_view key = entry.first.str();
+            const toml::node& v = entry.second;
+            const std::string at = where + "." + std::string(key);
+            if (key == "id") {
+                text(v, at, jt.id);
+            } else if (key == "name") {
+                text(v, at, jt.name);
+            } else if (key == "type") {
+                text(v, at, jt.type);
+            } else if (key == "description") {
+                text(v, at, jt.description);
+            } else if (key == "mains" || key == "libs") {
+                auto& out = key == "mains" ? jt.mains : jt.libs;
+                const auto* binaries = v.as_array();
+                if (!binaries) {
+                    errors.push_back(at + ": expected an array of {id, name} tables");
+                    continue;
+                }
+                for (auto&& b : *binaries) {
+                    const auto* bt = b.as_table();
+                    const auto* id = bt ? bt->get("id") : nullptr;
+                    const auto* name = bt ? bt->get("name") : nullptr;
+                    if (!bt || bt->size() != 2 || !id || !name || !id->is_string() || !name->is_string()) {
+                        errors.push_back(at + ": expected {id = \"...\", name = \"...\"} tables");
+                        continue;
+                    }
+                    out.push_back({*id->value<std::string>(), *name->value<std::string>()});
+                }
+            } else {
+                errors.push_back(at + ": unknown key");
+            }
+        }
+        cfg.job_templates.push_back(std::move(jt));
+    }
+}
+
 void walk(config& cfg, const toml::table& table, const std::string& prefix, std::string_view origin,
           std::vector<std::string>& errors) {
     for (auto&& [k, node] : table) {
@@ -516,6 +576,10 @@ void walk(config& cfg, const toml::table& table, const std::string& prefix, std:
         const std::string where = std::string(origin) + ": " + key;
         if (key == "regions") {
             read_regions(cfg, node, origin, errors);
+            continue;
+        }
+        if (key == "job_templates") {
+            read_job_templates(cfg, node, origin, errors);
             continue;
         }
         const option* match = nullptr;
@@ -577,6 +641,35 @@ void validate_regions(const config& cfg, std::vector<std::string>& errors) {
     }
 }
 
+// A UUID as oslo's is_uuid_like takes one (8-4-4-4-12 or 32 hex digits): only such an id makes
+// the clients use it as given instead of looking it up by name.
+bool uuid_like(std::string_view s) {
+    auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+    if (s.size() == 32) return std::all_of(s.begin(), s.end(), hex);
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !hex(s[i])) return false;
+    }
+    return true;
+}
+
+void validate_job_templates(const config& cfg, std::vector<std::string>& errors) {
+    std::unordered_map<std::string_view, std::size_t> ids, names;
+    for (std::size_t i = 0; i < cfg.job_templates.size(); ++i) {
+        const auto& t = cfg.job_templates[i];
+        const std::string at = "job_templates[" + std::to_string(i) + "]";
+        if (!uuid_like(t.id)) errors.push_back(at + ".id: expected a UUID");
+        if (t.name.empty()) errors.push_back(at + ".name: required");
+        if (t.type.empty()) errors.push_back(at + ".type: required (MapReduce, Spark, Hive, ... or an MRS type)");
+        // Clients look a name up among all templates: a second one would make it ambiguous (409).
+        if (auto [it, fresh] = ids.emplace(t.id, i); !fresh && !t.id.empty())
+            errors.push_back(at + ".id: the same as job_templates[" + std::to_string(it->second) + "]");
+        if (auto [it, fresh] = names.emplace(t.name, i); !fresh && !t.name.empty())
+            errors.push_back(at + ".name: the same as job_templates[" + std::to_string(it->second) + "]");
+    }
+}
+
 }  // namespace
 
 void validate(const config& cfg, std::vector<std::string>& errors) {
@@ -592,6 +685,7 @@ void validate(const config& cfg, std::vector<std::string>& errors) {
     } else {
         errors.push_back("upstream.backend: unknown backend " + cfg.upstream.backend);
     }
+    validate_job_templates(cfg, errors);
     if (!cfg.upstream.url.empty())
         if (auto parsed = upstream::parse_base_url(cfg.upstream.url); !parsed)
             errors.push_back("upstream.url: " + parsed.error());

@@ -1,6 +1,8 @@
 // Gateway configuration: a TOML file, overridden key by key by command-line flags.
 #pragma once
 
+#include "translators/sahara/job_template.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -151,6 +153,9 @@ struct config {
     jobs_config jobs;
     log_config log;
     admin_config admin;
+    /// [[job_templates]]: the templates served when MRS has no job-object API
+    /// (sahara-clusters-and-templates.md §4.4).
+    std::vector<sahara::job_template> job_templates;
 };
 
 /// The outcome of reading the configuration.

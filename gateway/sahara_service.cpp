@@ -127,7 +127,8 @@ net::awaitable<http_response> sahara_service::handle(http_request& req) {
     sahara::response out;
     auto routed = sahara::route(req.method_string(), req.target());
     if (auto* err = std::get_if<sahara::route_error>(&routed)) {
-        out = sahara::fault_response(err->why, c.request_id);
+        out = err->why == fault::read_only ? sahara::read_only_response(err->attempt, c.request_id)
+                                           : sahara::fault_response(err->why, c.request_id);
     } else if (std::holds_alternative<sahara::route_versions>(routed)) {
         c.record.operation = "versions";
         const auto o = request_origin(req, cfg_.listen.trust_forwarded);
@@ -183,7 +184,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     sreq.request_id = c.request_id;
     sreq.query = std::move(m.query);
     if (m.version == sahara::api_version::v2) {
-        auto v = sahara::negotiate_v2(req["OpenStack-API-Version"], c.request_id);
+        auto v = sahara::negotiate_v2(req["OpenStack-API-Version"]);
         c.v2_echo = std::move(v.echo);
         if (v.error) co_return std::move(*v.error);
     }
@@ -212,7 +213,9 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
     if (identity_.refused_lately(token, sreq.project_id, now))
         co_return sahara::fault_response(fault::token_refused_lately, c.request_id);
     const bool clusters = backend_.uses_job_clusters && !sreq.id.empty() && sreq.op != sahara::operation::execute;
-    if (sinks_.shared) {
+    if (!sahara::about_jobs(sreq.op)) {
+        // Clusters, templates and data sources: nothing the job memory knows applies.
+    } else if (sinks_.shared) {
         auto r = co_await sinks_.shared->recall(sreq.project_id, sreq.id, clusters, deadline);
         sreq.being_killed = std::move(r.being_killed);
         sreq.deleted_lately = r.deleted_lately;
@@ -228,6 +231,7 @@ net::awaitable<sahara::response> sahara_service::serve(http_request& req, sahara
         }
     }
     sreq.cancel_wait = cfg_.upstream.cancel_wait;
+    sreq.fallback_templates = cfg_.job_templates;
 
     translators::step_context ctx;
     pool_port port(pools_.select(sreq.project_id), signing_ ? std::string_view() : std::string_view(token), sreq.project_id,

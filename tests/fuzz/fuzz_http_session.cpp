@@ -89,7 +89,7 @@ public:
         const auto& m = std::get<sahara::route_match>(routed);
         if (m.version == sahara::api_version::v2) {
             // As the service does: the microversion is echoed in a header, and may be refused.
-            auto v = sahara::negotiate_v2(req["OpenStack-API-Version"], request_id);
+            auto v = sahara::negotiate_v2(req["OpenStack-API-Version"]);
             auto res = v.error ? json_response(v.error->status, std::move(v.error->body), req.version())
                                : m.op == sahara::operation::remove ? json_response(204, {}, req.version())
                                                                     : ok_response(m.id, req.version());

@@ -57,7 +57,7 @@ void check_error(const sahara::response& r, std::string_view what) {
 void read_like_the_service(sahara::request req, const boost::beast::http::fields& headers) {
     if (auto q = sahara::read_list_query(req); q.error) check_error(*q.error, "list query");
     if (req.version == sahara::api_version::v2) {
-        auto v = sahara::negotiate_v2(headers["OpenStack-API-Version"], req.request_id);
+        auto v = sahara::negotiate_v2(headers["OpenStack-API-Version"]);
         for (char c : v.echo)
             if (!field_value_char(c)) fuzz::fail("microversion echo is not a header value", v.echo);
         if (v.error) {

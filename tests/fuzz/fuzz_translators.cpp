@@ -5,8 +5,9 @@
 //   1. <operation><flags>[<id>]
 //        operation: (byte - '0') modulo the number of (backend, operation) pairs, in
 //                   registry order then sahara::operation order ('0' list, '1' show,
-//                   '2' refresh-status, '3' cancel, '4' update, '5' delete, '6' execute for
-//                   the first backend);
+//                   '2' refresh-status, '3' cancel, '4' update, '5' delete, '6' execute,
+//                   '7' cluster list, '8' cluster show, '9' template list, ':' template show,
+//                   ';' data-source list, '<' data-source show for the first backend);
 //        flags:     (byte - '0') bits: 1 v2, 2 deleted lately, 4 the job is being killed,
 //                   8 another job is being killed, 16 the job's cluster is remembered,
 //                   32 the job was found on no cluster lately, 64 a cancel may wait 1 s;
@@ -86,8 +87,10 @@ sahara::request request_of(const subject& s, const std::vector<std::string_view>
     std::string id;
     for (char c : head.substr(std::min<std::size_t>(2, head.size())))
         if (safe_char(c) && id.size() < 64) id += c;
-    const bool has_id = !(s.op == sahara::operation::list ||
-                          (s.op == sahara::operation::execute && req.version == sahara::api_version::v2));
+    using op = sahara::operation;
+    const bool has_id = !(s.op == op::list || s.op == op::cluster_list || s.op == op::template_list ||
+                          s.op == op::data_source_list ||
+                          (s.op == op::execute && req.version == sahara::api_version::v2));
     if (has_id) req.id = id.empty() ? std::string(default_id) : id;
     req.deleted_lately = (flags & 2u) != 0;
     if ((flags & 4u) && has_id) req.being_killed.push_back(req.id);
@@ -95,6 +98,10 @@ sahara::request request_of(const subject& s, const std::vector<std::string_view>
     if ((flags & 16u) && has_id) req.job_cluster = "ef7b54f2-3d92-49b2-a6d7-94607e1ea7df";
     req.unknown_lately = (flags & 32u) != 0 && has_id;
     if (flags & 64u) req.cancel_wait = std::chrono::milliseconds(1000);
+    // A configured template (its id the default id), for the job-object API gone.
+    static const sahara::job_template configured[] = {
+        {std::string(default_id), "configured", "MapReduce", "", {{"e1", "main.jar"}}, {}}};
+    req.fallback_templates = configured;
 
     std::string_view query = fuzz::line_at(ls, 1);
     while (!query.empty()) {

@@ -26,7 +26,8 @@ MAX_SEED = 8 * 1024
 
 # Backend folders in registry order (translators/registry.cpp) and sahara::operation order.
 BACKENDS = ["mrs_v1_1", "mrs_v2"]
-OPERATIONS = ["list", "show", "refresh_status", "cancel", "update", "remove", "execute"]
+OPERATIONS = ["list", "show", "refresh_status", "cancel", "update", "remove", "execute", "cluster_list",
+              "cluster_show", "template_list", "template_show", "data_source_list", "data_source_show"]
 # Fixture folder -> the operations whose seeds it gives.
 FOLDER_OPS = {
     "list": ["list"],
@@ -35,6 +36,12 @@ FOLDER_OPS = {
     "update": ["update"],
     "remove": ["remove"],
     "execute": ["execute"],
+    "cluster_list": ["cluster_list"],
+    "cluster_show": ["cluster_show"],
+    "template_list": ["template_list"],
+    "template_show": ["template_show"],
+    "data_source_list": ["data_source_list"],
+    "data_source_show": ["data_source_show"],
 }
 
 PROJECT = "37caa80116e1403ab603e5eeb48a2f74"
@@ -115,6 +122,8 @@ def translator_seeds():
     for backend_index, backend in enumerate(BACKENDS):
         for folder, ops in sorted(FOLDER_OPS.items()):
             directory = os.path.join(FIXTURES, backend, folder)
+            if not os.path.isdir(directory):  # a step shared by backends has one folder
+                continue
             for name in sorted(os.listdir(directory)):
                 if not name.endswith(".json"):
                     continue

@@ -21,6 +21,7 @@ public:
             case fault::internal_error: return "internal error";
             case fault::no_route: return "no route for the target";
             case fault::method_not_allowed: return "method not allowed on the path";
+            case fault::read_only: return "a write to a read-only resource";
             case fault::bad_target: return "request target is not a valid URL path";
             case fault::token_missing: return "no X-Auth-Token";
             case fault::token_refused: return "identity endpoint refused the token";

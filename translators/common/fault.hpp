@@ -18,6 +18,7 @@ enum class fault {
     internal_error,            ///< an exception reached the request's last-resort handler
     no_route,              ///< no Sahara path matches the target
     method_not_allowed,    ///< the path is known, the method is not
+    read_only,             ///< a write to a resource the gateway serves read-only (clusters, ...)
     bad_target,            ///< the request target is not a valid URL path
     token_missing,         ///< no X-Auth-Token
     token_refused,         ///< the identity endpoint does not accept the token

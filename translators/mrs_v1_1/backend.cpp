@@ -4,6 +4,7 @@
 #include "translators/mrs_v1_1/cancel.hpp"
 #include "translators/mrs_v1_1/list.hpp"
 #include "translators/mrs_v1_1/operations.hpp"
+#include "translators/mrs_v1_1/resources.hpp"
 
 namespace sgw::mrs_v1_1 {
 
@@ -24,6 +25,7 @@ translators::backend definition() {
     set(op::update, &update_step);
     set(op::remove, &remove_step);
     set(op::execute, &execute_step);
+    add_resource_steps(b);
     return b;
 }
 

@@ -46,7 +46,8 @@ step_result execute_step(const sahara::request& req, std::span<const upstream_re
         auto* object = envelope(r, "job_execution");
         if (!object) return step_result::done(unusable_answer(req, "execute answer has no job_execution object"));
         // A new execution is PENDING, as Sahara creates it (sahara-api.md §2).
-        return step_result::done(sahara::single(req, ctx, 202, render(*object, sahara::job_status::pending, nullptr, ctx.storage())));
+        return step_result::done(
+            sahara::created(req, ctx, render(*object, sahara::job_status::pending, nullptr, ctx.storage())));
     }
     if (r.outcome == transport::ok) {
         const auto code = mrs::parse_error(r.body).code;

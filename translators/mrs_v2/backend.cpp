@@ -1,6 +1,7 @@
 // The mrs-v2 backend's registry entry.
 #include "translators/mrs_v2/backend.hpp"
 
+#include "translators/mrs_v1_1/resources.hpp"
 #include "translators/mrs_v2/operations.hpp"
 
 namespace sgw::mrs_v2 {
@@ -21,6 +22,8 @@ translators::backend definition() {
     set(op::update, &update_step);
     set(op::remove, &remove_step);
     set(op::execute, &execute_step);
+    // MRS v2 reads no clusters, job objects or data sources: its v1.1 calls serve them.
+    mrs_v1_1::add_resource_steps(b);
     b.uses_job_clusters = true;
     return b;
 }

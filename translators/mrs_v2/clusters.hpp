@@ -1,7 +1,8 @@
-// The project's clusters, and finding the cluster of a v2 job, whose id does not name it.
+// Finding the cluster of a v2 job, whose id does not name it.
 #pragma once
 
 #include "translators/common/step.hpp"
+#include "translators/mrs_v1_1/cluster_infos.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -11,28 +12,8 @@
 
 namespace sgw::mrs_v2 {
 
-/// Clusters asked for per cluster_infos page. MRS's default page is 10 clusters
-/// (sahara-clusters-and-templates.md §3.2), so the size is always sent.
-inline constexpr std::size_t cluster_page_size = 100;
-
-/// The project's clusters that can hold jobs, read page by page from `GET /v1.1/{project}/
-/// cluster_infos` (terminated ones left out: MRS still lists them, §3.4).
-class cluster_list {
-public:
-    /// The call for the next page.
-    translators::upstream_call next_call(const sahara::request& req) const;
-    /// Reads the answer to next_call(); the error answer when it cannot be used.
-    std::optional<sahara::response> read(const sahara::request& req, const translators::upstream_reply& r);
-    /// Whether every page has been read.
-    bool complete() const noexcept { return complete_; }
-    const std::vector<std::string>& ids() const noexcept { return ids_; }
-
-private:
-    std::vector<std::string> ids_;
-    std::size_t listed_ = 0;  ///< clusters seen, terminated ones included
-    std::size_t pages_ = 0;
-    bool complete_ = false;
-};
+/// The project's clusters: MRS v2 has none to read, so the v1.1 cluster_infos pages are read.
+using mrs_v1_1::cluster_list;
 
 /// Finds the cluster of the request's job when the gateway does not know it (or what it knew
 /// was stale): lists the project's clusters, then reads the job's detail (K) on each of them

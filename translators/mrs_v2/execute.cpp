@@ -3,8 +3,10 @@
 // The mapping (docs/api-coverage.md, "execute on mrs-v2"):
 //   cluster_id                          → the cluster in I's path
 //   job_configs.configs["mrs.job_type"] → job_type (required: MRS v2 has no job templates to
-//                                         take it from)
-//   job_configs.configs["mrs.job_name"] → job_name (default: the job template id)
+//                                         take it from, unless the configuration defines the
+//                                         template: then its type, §4.3)
+//   job_configs.configs["mrs.job_name"] → job_name (default: the configured template's name,
+//                                         else the job template id)
 //   the other job_configs.configs       → properties (text values)
 //   job_configs.args                    → arguments, in order
 // What MRS v2 has no place for is refused with 400: input_id/output_id (no data sources),
@@ -63,6 +65,14 @@ std::optional<std::string> as_text(const json::value& v) {
     return std::nullopt;
 }
 
+// The v2 job_type of a job object's or Sahara template's type (sahara-clusters-and-templates.md §4.3).
+std::string v2_type(std::string_view t) {
+    if (t == "Spark") return "SparkSubmit";
+    if (t == "Hive") return "HiveScript";
+    if (t == "hql") return "HiveSql";
+    return std::string(t);
+}
+
 sahara::response invalid(const sahara::request& req, std::string message) {
     return sahara::error_response(req, 400, sahara::error_name::invalid_data, message);
 }
@@ -92,6 +102,14 @@ std::variant<json::object, sahara::response> mrs_body(const sahara::request& req
             else
                 properties[k] = *value;
         }
+    }
+    // A template of the configuration (sahara/job_template.hpp) gives what the body leaves out:
+    // the MRS type of its type, and its name as the job's.
+    const auto configured = std::find_if(req.fallback_templates.begin(), req.fallback_templates.end(),
+                                         [&](const sahara::job_template& t) { return t.id == e.template_id; });
+    if (configured != req.fallback_templates.end()) {
+        if (type.empty()) type = v2_type(configured->type);
+        if (name.empty() && valid_name(configured->name)) name = configured->name;
     }
     if (std::find(std::begin(job_types), std::end(job_types), type) == std::end(job_types))
         return invalid(req, "job_configs.configs['mrs.job_type'] must name the MRS job type (mrs-v2 backend): one "
@@ -135,7 +153,7 @@ sahara::response answer(const sahara::request& req, step_context& ctx, const sub
     auto object = render(req, bean, s.sahara.cluster_id, status);
     object["job_id"] = s.sahara.template_id;
     object["job_configs"] = sahara::sanitized_job_configs(s.sahara.job_configs);
-    return sahara::single(req, ctx, 202, std::move(object));
+    return sahara::created(req, ctx, std::move(object));
 }
 
 }  // namespace

@@ -151,7 +151,7 @@ step_result list_step(const sahara::request& req, std::span<const upstream_reply
         if (auto error = s.clusters.read(req, replies.front())) return step_result::done(std::move(*error));
         ctx.release_replies();
         if (!s.clusters.complete()) return step_result::call(s.clusters.next_call(req));
-        for (const auto& id : s.clusters.ids()) s.walks.push_back({id});
+        for (const auto& c : s.clusters.clusters()) s.walks.push_back({c.id});
         return next_round(req, s);
     }
     for (std::size_t i = 0; i < replies.size() && i < s.asked.size(); ++i)

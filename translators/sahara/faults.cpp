@@ -3,6 +3,8 @@
 
 #include "translators/sahara/errors.hpp"
 
+#include <cctype>
+
 namespace sgw::sahara {
 
 namespace {
@@ -39,6 +41,10 @@ sahara_error error_of(fault f) {
                     "your spelling and try again."};
         case fault::method_not_allowed:
             return {405, error_name::method_not_allowed, "The method is not allowed for the requested URL."};
+        case fault::read_only:
+            return {405, error_name::method_not_allowed,
+                    "This gateway serves clusters, job templates and data sources read-only; create, change, scale "
+                    "and delete them in MRS."};
         case fault::bad_target: return {400, error_name::bad_request, "The request target is not a valid URL path."};
         case fault::token_missing:
         case fault::token_refused:
@@ -65,6 +71,15 @@ response fault_response(std::error_code ec, std::string_view request_id, std::st
                                                      : sahara_error{500, error_name::internal, "Internal Server Error"};
     if (log_detail.empty()) log_detail = ec.message();
     return response{e.status, error_body(e.status, e.name, e.message, request_id), std::move(log_detail)};
+}
+
+response read_only_response(std::string_view attempt, std::string_view request_id) {
+    std::string message(attempt);
+    message += " is not supported. ";
+    message += error_of(fault::read_only).message;
+    message.front() = static_cast<char>(std::toupper(static_cast<unsigned char>(message.front())));
+    return response{405, error_body(405, error_name::method_not_allowed, message, request_id),
+                    "read-only: " + std::string(attempt)};
 }
 
 }  // namespace sgw::sahara

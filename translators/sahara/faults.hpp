@@ -15,4 +15,8 @@ namespace sgw::sahara {
 /// the log only.
 response fault_response(std::error_code ec, std::string_view request_id, std::string log_detail = {});
 
+/// 405 METHOD_NOT_ALLOWED for a write to a resource served read-only, naming what the client
+/// tried ("cluster delete").
+response read_only_response(std::string_view attempt, std::string_view request_id);
+
 }  // namespace sgw::sahara

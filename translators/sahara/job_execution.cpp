@@ -78,4 +78,11 @@ response single(const request& req, translators::step_context& ctx, unsigned sta
     return response{status, boost::json::serialize(body), {}};
 }
 
+response created(const request& req, translators::step_context& ctx, boost::json::object v1_1_object) {
+    auto& configs = v1_1_object["job_configs"];
+    if (!configs.is_object()) configs = boost::json::object(v1_1_object.storage());
+    configs.get_object()["job_execution_info"] = boost::json::object(v1_1_object.storage());
+    return single(req, ctx, 202, std::move(v1_1_object));
+}
+
 }  // namespace sgw::sahara

@@ -29,4 +29,8 @@ std::string_view collection_key(api_version v) noexcept;
 response single(const request& req, translators::step_context& ctx, unsigned status,
                 boost::json::object v1_1_object);
 
+/// The 202 answer to an execute: `single` with `job_configs.job_execution_info` set to `{}`,
+/// as Sahara overwrites it when it creates the execution (sahara-api.md §6.1, §6.3).
+response created(const request& req, translators::step_context& ctx, boost::json::object v1_1_object);
+
 }  // namespace sgw::sahara

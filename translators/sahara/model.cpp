@@ -14,6 +14,12 @@ std::string_view to_string(operation op) noexcept {
         case operation::update: return "update";
         case operation::remove: return "delete";
         case operation::execute: return "execute";
+        case operation::cluster_list: return "cluster_list";
+        case operation::cluster_show: return "cluster_show";
+        case operation::template_list: return "job_template_list";
+        case operation::template_show: return "job_template_show";
+        case operation::data_source_list: return "data_source_list";
+        case operation::data_source_show: return "data_source_show";
     }
     return "unknown";
 }

@@ -1,8 +1,11 @@
 // The Sahara side of a translation: what the client asked for and what it gets back.
 #pragma once
 
+#include "translators/sahara/job_template.hpp"
+
 #include <chrono>
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,7 +15,8 @@ namespace sgw::sahara {
 
 enum class api_version { v1_1, v2 };
 
-/// The job-execution operations the gateway serves (sahara-api.md §2, §3).
+/// The operations the gateway serves: the job-execution API (sahara-api.md §2, §3), then the
+/// read-only resources around a job (sahara-clusters-and-templates.md §1.2).
 enum class operation {
     list,            ///< GET  /v1.1/{p}/job-executions, GET /v2/jobs
     show,            ///< GET  /v1.1/{p}/job-executions/{id}, GET /v2/jobs/{id}
@@ -21,8 +25,17 @@ enum class operation {
     update,          ///< PATCH /v1.1/{p}/job-executions/{id}, PATCH /v2/jobs/{id}
     remove,          ///< DELETE /v1.1/{p}/job-executions/{id}, DELETE /v2/jobs/{id}
     execute,         ///< POST /v1.1/{p}/jobs/{id}/execute, POST /v2/jobs
+    cluster_list,    ///< GET /v1.1/{p}/clusters, GET /v2/clusters
+    cluster_show,    ///< GET /v1.1/{p}/clusters/{id}, GET /v2/clusters/{id}
+    template_list,   ///< GET /v1.1/{p}/jobs, GET /v2/job-templates
+    template_show,   ///< GET /v1.1/{p}/jobs/{id}, GET /v2/job-templates/{id}
+    data_source_list,  ///< GET /v1.1/{p}/data-sources, GET /v2/data-sources
+    data_source_show,  ///< GET /v1.1/{p}/data-sources/{id}, GET /v2/data-sources/{id}
 };
-inline constexpr std::size_t operation_count = 7;
+inline constexpr std::size_t operation_count = 13;
+
+/// Whether the operation is about job executions, the only ones the job memory serves.
+constexpr bool about_jobs(operation op) noexcept { return op <= operation::execute; }
 
 std::string_view to_string(operation op) noexcept;
 /// "v1.1" or "v2", as the URL spells it.
@@ -53,6 +66,9 @@ struct request {
     /// How long a cancel may wait for MRS to report that the job ended before it answers
     /// TOBEKILLED (upstream.cancel_wait_ms); 0 answers at once. Backends that can poll use it.
     std::chrono::milliseconds cancel_wait{0};
+    /// The job templates the configuration defines, served when MRS's job-object API is not
+    /// there (job_template.hpp).
+    std::span<const job_template> fallback_templates{};
 };
 
 

@@ -18,6 +18,7 @@ struct route_def {
     std::vector<std::string_view> pattern;
     operation op;
     api_version version;
+    std::string_view read_only{};  ///< a write this gateway refuses: what the client tried
 };
 
 const std::vector<route_def>& routes() {
@@ -28,7 +29,10 @@ const std::vector<route_def>& routes() {
             std::vector<std::string_view> tail;  // after the version and optional project
             op operation;
             api_version version;
+            std::string_view read_only{};
         };
+        constexpr auto v1 = api_version::v1_1;
+        constexpr auto v2 = api_version::v2;
         const base bases[] = {
             {"GET", {"job-executions"}, op::list, api_version::v1_1},
             {"GET", {"job-executions", id_param}, op::show, api_version::v1_1},
@@ -42,12 +46,49 @@ const std::vector<route_def>& routes() {
             {"GET", {"jobs", id_param}, op::show, api_version::v2},
             {"PATCH", {"jobs", id_param}, op::update, api_version::v2},
             {"DELETE", {"jobs", id_param}, op::remove, api_version::v2},
+            // The resources around a job, read-only (sahara-clusters-and-templates.md §1.2, §2.1).
+            {"GET", {"clusters"}, op::cluster_list, v1},
+            {"GET", {"clusters", id_param}, op::cluster_show, v1},
+            {"GET", {"jobs"}, op::template_list, v1},
+            {"GET", {"jobs", id_param}, op::template_show, v1},
+            {"GET", {"data-sources"}, op::data_source_list, v1},
+            {"GET", {"data-sources", id_param}, op::data_source_show, v1},
+            {"GET", {"clusters"}, op::cluster_list, v2},
+            {"GET", {"clusters", id_param}, op::cluster_show, v2},
+            {"GET", {"job-templates"}, op::template_list, v2},
+            {"GET", {"job-templates", id_param}, op::template_show, v2},
+            {"GET", {"data-sources"}, op::data_source_list, v2},
+            {"GET", {"data-sources", id_param}, op::data_source_show, v2},
+            // Their writes, refused with what the client tried (the clients' requests, §1.2).
+            {"POST", {"clusters"}, op::cluster_list, v1, "cluster create"},
+            {"POST", {"clusters", "multiple"}, op::cluster_list, v1, "cluster create"},
+            {"PUT", {"clusters", id_param}, op::cluster_list, v1, "cluster scale"},
+            {"PATCH", {"clusters", id_param}, op::cluster_list, v1, "cluster update"},
+            {"DELETE", {"clusters", id_param}, op::cluster_list, v1, "cluster delete"},
+            {"POST", {"jobs"}, op::template_list, v1, "job template create"},
+            {"PATCH", {"jobs", id_param}, op::template_list, v1, "job template update"},
+            {"DELETE", {"jobs", id_param}, op::template_list, v1, "job template delete"},
+            {"POST", {"data-sources"}, op::data_source_list, v1, "data source create"},
+            {"PUT", {"data-sources", id_param}, op::data_source_list, v1, "data source update"},
+            {"PATCH", {"data-sources", id_param}, op::data_source_list, v1, "data source update"},
+            {"DELETE", {"data-sources", id_param}, op::data_source_list, v1, "data source delete"},
+            {"POST", {"clusters"}, op::cluster_list, v2, "cluster create"},
+            {"POST", {"clusters", "multiple"}, op::cluster_list, v2, "cluster create"},
+            {"PUT", {"clusters", id_param}, op::cluster_list, v2, "cluster scale"},
+            {"PATCH", {"clusters", id_param}, op::cluster_list, v2, "cluster update"},
+            {"DELETE", {"clusters", id_param}, op::cluster_list, v2, "cluster delete"},
+            {"POST", {"job-templates"}, op::template_list, v2, "job template create"},
+            {"PATCH", {"job-templates", id_param}, op::template_list, v2, "job template update"},
+            {"DELETE", {"job-templates", id_param}, op::template_list, v2, "job template delete"},
+            {"POST", {"data-sources"}, op::data_source_list, v2, "data source create"},
+            {"PATCH", {"data-sources", id_param}, op::data_source_list, v2, "data source update"},
+            {"DELETE", {"data-sources", id_param}, op::data_source_list, v2, "data source delete"},
         };
         std::vector<route_def> out;
         for (const auto& b : bases) {
             const std::string_view prefix = to_string(b.version);
             for (bool with_project : {true, false}) {
-                route_def d{b.verb, {prefix}, b.operation, b.version};
+                route_def d{b.verb, {prefix}, b.operation, b.version, b.read_only};
                 if (with_project) d.pattern.push_back(project_param);
                 d.pattern.insert(d.pattern.end(), b.tail.begin(), b.tail.end());
                 out.push_back(std::move(d));
@@ -134,6 +175,7 @@ route_result route(std::string_view method, std::string_view target) {
     for (const auto& def : routes()) {
         if (!matches(def, segs)) continue;
         if (def.verb == method) {
+            if (!def.read_only.empty()) return route_error{fault::read_only, def.read_only};
             auto m = matched(def, segs);
             if (url)
                 for (auto param : url->params()) {

@@ -27,6 +27,8 @@ struct route_versions {};
 /// answer by fault_response (sahara/faults.hpp).
 struct route_error {
     fault why;
+    /// fault::read_only: what the client tried, e.g. "cluster delete" (for the message).
+    std::string_view attempt{};
 };
 
 using route_result = std::variant<route_match, route_versions, route_error>;

@@ -29,7 +29,7 @@ std::string versions_body(std::string_view scheme, std::string_view host) {
     return json::serialize(doc);
 }
 
-v2_version negotiate_v2(std::string_view header, std::string_view rid) {
+v2_version negotiate_v2(std::string_view header) {
     v2_version out;
     std::string_view requested;
     while (!header.empty()) {
@@ -43,18 +43,26 @@ v2_version negotiate_v2(std::string_view header, std::string_view rid) {
     while (!requested.empty() && requested.back() == ' ') requested.remove_suffix(1);
     if (requested.empty() || requested == "latest") return out;
     out.echo = std::string(requested);
-    auto dot = requested.find('.');
-    auto all_digits = [](std::string_view d) {
-        return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+    // Sahara's check (sahara-api.md §8): the version must match ^([1-9]\d*).([1-9]\d*|0)$, whose
+    // unescaped dot takes any one character, so "2x0" is well formed (and refused 406) while
+    // "02.0" and "2.01" are not (400).
+    auto digits = [](std::string_view d) {
+        return std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
     };
-    const bool well_formed = dot != std::string_view::npos && all_digits(requested.substr(0, dot)) &&
-                             all_digits(requested.substr(dot + 1));
-    if (well_formed && requested == "2.0") return out;
+    auto major_ok = [&](std::string_view d) { return !d.empty() && d.front() != '0' && digits(d); };
+    auto minor_ok = [&](std::string_view d) { return d == "0" || major_ok(d); };
+    bool well_formed = false;
+    for (std::size_t k = 1; k + 1 < requested.size() && !well_formed; ++k)
+        well_formed = major_ok(requested.substr(0, k)) && minor_ok(requested.substr(k + 1));
+    if (requested == "2.0") return out;
     const unsigned status = well_formed ? 406 : 400;
+    // Sahara renders these two without an Error ID (utils/api.render_error_message).
     std::string message = well_formed ? "Version " + out.echo +
                                             " is not supported by the API. Minimum is 2.0 and maximum is 2.0."
-                                      : "Invalid OpenStack-API-Version header: " + out.echo;
-    auto body = error_object(status, well_formed ? error_name::not_acceptable : error_name::bad_request, message, rid);
+                                      : "API Version String " + out.echo +
+                                            " is of invalid format. Must be of format MajorNum.MinorNum.";
+    auto body =
+        error_object(status, well_formed ? error_name::not_acceptable : error_name::bad_request, message, {});
     body["max_version"] = "2.0";
     body["min_version"] = "2.0";
     out.error = response{status, boost::json::serialize(body), "unsupported microversion"};

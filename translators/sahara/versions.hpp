@@ -16,12 +16,12 @@ std::string versions_body(std::string_view scheme, std::string_view host);
 
 /// The v2 microversion a request asks for in OpenStack-API-Version (sahara-api.md §8):
 /// absent or "latest" is 2.0; another well-formed version is 406 NOT_ACCEPTABLE, a malformed
-/// one 400 BAD_REQUEST, both with max_version/min_version. `echo` is what the answer's
+/// one 400 BAD_REQUEST, both with max_version/min_version and, as Sahara renders them, no Error ID. `echo` is what the answer's
 /// OpenStack-API-Version header carries.
 struct v2_version {
     std::string echo = "2.0";
     std::optional<response> error;
 };
-v2_version negotiate_v2(std::string_view header, std::string_view request_id);
+v2_version negotiate_v2(std::string_view header);
 
 }  // namespace sgw::sahara

@@ -66,6 +66,66 @@ BOOST_AUTO_TEST_CASE(verification_off_must_be_meant) {
     BOOST_TEST(errors.empty());
 }
 
+BOOST_AUTO_TEST_CASE(job_templates_are_read_and_checked) {
+    config cfg;
+    std::vector<std::string> errors;
+    apply_toml(cfg, R"(
+[upstream]
+url = "https://mrs.eu-de.otc.t-systems.com"
+[[job_templates]]
+id = "b1000000-0000-4000-8000-000000000001"
+name = "wordcount"
+type = "MapReduce"
+description = "counts words"
+mains = [{id = "e1000000-0000-4000-8000-000000000009", name = "main.pig"}]
+libs = [{id = "e1000000-0000-4000-8000-000000000001", name = "examples.jar"}, {id = "e2", name = "two.jar"}]
+[[job_templates]]
+id = "0C3E9D7A5B1F4C2A9E8D7F6A5B4C3D2E"
+name = "report"
+type = "DistCp"
+)", "t.toml", errors);
+    BOOST_TEST(errors.empty());
+    validate(cfg, errors);
+    BOOST_TEST(errors.empty());
+    BOOST_TEST_REQUIRE(cfg.job_templates.size() == 2u);
+    const auto& t = cfg.job_templates[0];
+    BOOST_TEST(t.name == "wordcount");
+    BOOST_TEST(t.description == "counts words");
+    BOOST_TEST_REQUIRE(t.mains.size() == 1u);
+    BOOST_TEST(t.mains[0].name == "main.pig");
+    BOOST_TEST_REQUIRE(t.libs.size() == 2u);
+    BOOST_TEST(t.libs[1].id == "e2");
+    BOOST_TEST(cfg.job_templates[1].type == "DistCp");
+
+    config bad;
+    errors.clear();
+    apply_toml(bad, R"(
+[[job_templates]]
+id = "wordcount"
+name = "a"
+type = "MapReduce"
+color = "red"
+libs = [{id = "x"}]
+[[job_templates]]
+id = "0c3e9d7a-5b1f-4c2a-9e8d-7f6a5b4c3d2e"
+name = "a"
+[[job_templates]]
+id = "0c3e9d7a-5b1f-4c2a-9e8d-7f6a5b4c3d2e"
+name = "b"
+type = "Spark"
+)", "t.toml", errors);
+    BOOST_TEST(mentions(errors, "t.toml: job_templates[0].color: unknown key"));
+    BOOST_TEST(mentions(errors, "job_templates[0].libs: expected {id"));
+    validate(bad, errors);
+    BOOST_TEST(mentions(errors, "job_templates[0].id: expected a UUID"));
+    BOOST_TEST(mentions(errors, "job_templates[1].type: required"));
+    BOOST_TEST(mentions(errors, "job_templates[1].name: the same as job_templates[0]"));
+    BOOST_TEST(mentions(errors, "job_templates[2].id: the same as job_templates[1]"));
+    errors.clear();
+    apply_toml(bad, "job_templates = 3\n", "t.toml", errors);
+    BOOST_TEST(mentions(errors, "job_templates: expected tables [[job_templates]]"));
+}
+
 BOOST_AUTO_TEST_CASE(regions_map_projects_to_endpoints) {
     config cfg;
     std::vector<std::string> errors;

@@ -39,13 +39,23 @@ inline std::vector<subject> subjects() {
         {"cancel", sahara::operation::cancel}, {"show", sahara::operation::show},
         {"update", sahara::operation::update}, {"remove", sahara::operation::remove},
         {"execute", sahara::operation::execute}, {"list", sahara::operation::list},
+        {"cluster_list", sahara::operation::cluster_list}, {"cluster_show", sahara::operation::cluster_show},
+        {"template_list", sahara::operation::template_list}, {"template_show", sahara::operation::template_show},
+        {"data_source_list", sahara::operation::data_source_list},
+        {"data_source_show", sahara::operation::data_source_show},
     };
     std::vector<subject> out;
     for (const auto& b : translators::backends()) {
         std::string dir(b.name);
         for (char& c : dir)
             if (c == '-' || c == '.') c = '_';
-        for (const auto& o : ops) out.push_back({dir + "/" + std::string(o.name), o.op, b.step_for(o.op)});
+        for (const auto& o : ops) {
+            // A step several backends share is tested once, in the folder of the first.
+            const auto step = b.step_for(o.op);
+            if (std::any_of(out.begin(), out.end(), [&](const subject& s) { return s.op == o.op && s.step == step; }))
+                continue;
+            out.push_back({dir + "/" + std::string(o.name), o.op, step});
+        }
     }
     return out;
 }

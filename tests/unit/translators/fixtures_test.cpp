@@ -103,6 +103,27 @@ BOOST_DATA_TEST_CASE(fixture, boost::unit_test::data::make(fixture_names(false))
     if (auto* c = r.if_contains("job_cluster")) req.job_cluster = std::string(c->as_string());
     if (auto* u = r.if_contains("unknown_lately")) req.unknown_lately = u->as_bool();
     if (auto* w = r.if_contains("cancel_wait_ms")) req.cancel_wait = std::chrono::milliseconds(w->as_int64());
+    if (auto* q = r.if_contains("query"))
+        for (auto& p : q->as_array())
+            req.query.emplace_back(p.as_array().at(0).as_string(), p.as_array().at(1).as_string());
+    // "fallback_templates": [{id, name, type, description?, mains?: [{id, name}], libs?}]
+    std::vector<sahara::job_template> fallback;
+    if (auto* f = r.if_contains("fallback_templates"))
+        for (auto& entry : f->as_array()) {
+            const auto& o = entry.as_object();
+            sahara::job_template jt;
+            jt.id = o.at("id").as_string();
+            jt.name = o.at("name").as_string();
+            jt.type = o.at("type").as_string();
+            if (auto* d = o.if_contains("description")) jt.description = d->as_string();
+            for (auto key : {"mains", "libs"})
+                if (auto* list = o.if_contains(key))
+                    for (auto& b : list->as_array())
+                        (std::string_view(key) == "mains" ? jt.mains : jt.libs)
+                            .push_back({std::string(b.at("id").as_string()), std::string(b.at("name").as_string())});
+            fallback.push_back(std::move(jt));
+        }
+    req.fallback_templates = fallback;
 
     translators::step_context ctx;
     for (auto& step : doc["steps"].as_array()) {

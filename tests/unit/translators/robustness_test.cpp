@@ -111,6 +111,31 @@ void check_answer(const sahara::request& req, const sahara::response& res, const
         BOOST_TEST(o.contains("error_message"), context << " " << res.body);
         return;
     }
+    if (!sahara::about_jobs(req.op)) {
+        // A cluster, template or data source: its version's envelope, every object with an id.
+        using op = sahara::operation;
+        const bool v2 = req.version == sahara::api_version::v2;
+        std::string_view key;
+        switch (req.op) {
+            case op::cluster_list: key = "clusters"; break;
+            case op::cluster_show: key = "cluster"; break;
+            case op::template_list: key = v2 ? "job_templates" : "jobs"; break;
+            case op::template_show: key = v2 ? "job_template" : "job"; break;
+            case op::data_source_list: key = "data_sources"; break;
+            default: key = "data_source"; break;
+        }
+        BOOST_TEST_REQUIRE(o.contains(key), context << " " << res.body);
+        auto check_object = [&](const json::value& item) {
+            BOOST_TEST_REQUIRE(item.is_object(), context);
+            auto* id = item.get_object().if_contains("id");
+            BOOST_TEST((id && id->is_string()), context << " " << res.body);
+        };
+        if (o.at(key).is_array())
+            for (auto& item : o.at(key).as_array()) check_object(item);
+        else
+            check_object(o.at(key));
+        return;
+    }
     const bool many = req.op == sahara::operation::list;
     const std::string_view key = many ? (req.version == sahara::api_version::v2 ? "jobs" : "job_executions")
                                       : (req.version == sahara::api_version::v2 ? "job" : "job_execution");

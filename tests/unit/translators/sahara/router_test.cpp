@@ -119,6 +119,18 @@ BOOST_AUTO_TEST_CASE(every_sahara_route) {
         {"GET", "/v2/jobs/" + J, op::show, v2, false},
         {"PATCH", "/v2/jobs/" + J, op::update, v2, false},
         {"DELETE", "/v2/" + P + "/jobs/" + J, op::remove, v2, true},
+        {"GET", "/v1.1/" + P + "/clusters", op::cluster_list, v1, true},
+        {"GET", "/v1.1/" + P + "/clusters/" + J + "?show_progress=False", op::cluster_show, v1, true},
+        {"GET", "/v1.1/" + P + "/jobs", op::template_list, v1, true},
+        {"GET", "/v1.1/jobs/" + J, op::template_show, v1, false},
+        {"GET", "/v1.1/" + P + "/data-sources.json", op::data_source_list, v1, true},
+        {"GET", "/v1.1/" + P + "/data-sources/" + J, op::data_source_show, v1, true},
+        {"GET", "/v2/clusters?plugin_name=mrs", op::cluster_list, v2, false},
+        {"GET", "/v2/clusters/" + J, op::cluster_show, v2, false},
+        {"GET", "/v2/job-templates", op::template_list, v2, false},
+        {"GET", "/v2/" + P + "/job-templates/" + J, op::template_show, v2, true},
+        {"GET", "/v2/data-sources", op::data_source_list, v2, false},
+        {"GET", "/v2/data-sources/" + J, op::data_source_show, v2, false},
     };
     for (auto& r : rows) {
         auto res = route(r.verb, r.target);
@@ -130,6 +142,39 @@ BOOST_AUTO_TEST_CASE(every_sahara_route) {
     }
     BOOST_TEST(status_of(route("PUT", "/v2/jobs/" + J)) == 405u);
     BOOST_TEST(status_of(route("GET", "/v1.0/" + P + je)) == 404u);  // v1.0 has no job executions
+}
+
+// Writes to the resources around a job are refused with what the client tried; the
+// job-execution routes that share their paths are not (v1.1 POST /jobs/{id}/execute, v2 POST /jobs).
+BOOST_AUTO_TEST_CASE(writes_to_read_only_resources_say_what_was_tried) {
+    struct row {
+        std::string_view verb;
+        std::string target;
+        std::string_view attempt;
+    };
+    const row rows[] = {
+        {"POST", "/v1.1/" + P + "/clusters", "cluster create"},
+        {"POST", "/v2/clusters/multiple", "cluster create"},
+        {"PUT", "/v1.1/" + P + "/clusters/" + J, "cluster scale"},
+        {"PATCH", "/v2/clusters/" + J, "cluster update"},
+        {"DELETE", "/v1.1/clusters/" + J, "cluster delete"},
+        {"POST", "/v1.1/" + P + "/jobs", "job template create"},
+        {"PATCH", "/v1.1/" + P + "/jobs/" + J, "job template update"},
+        {"DELETE", "/v2/job-templates/" + J, "job template delete"},
+        {"PUT", "/v1.1/" + P + "/data-sources/" + J, "data source update"},
+        {"PATCH", "/v2/data-sources/" + J, "data source update"},
+        {"POST", "/v2/data-sources", "data source create"},
+    };
+    for (const auto& r : rows) {
+        auto res = route(r.verb, r.target);
+        auto* e = std::get_if<route_error>(&res);
+        BOOST_TEST_REQUIRE(e != nullptr, r.target);
+        BOOST_TEST((e->why == fault::read_only), r.target);
+        BOOST_TEST(e->attempt == r.attempt, r.target);
+    }
+    BOOST_TEST(std::holds_alternative<route_match>(route("POST", "/v1.1/" + P + "/jobs/" + J + "/execute")));
+    BOOST_TEST(std::holds_alternative<route_match>(route("POST", "/v2/jobs")));
+    BOOST_TEST(status_of(route("PUT", "/v2/job-templates/" + J)) == 405u);  // no such write in Sahara either
 }
 
 BOOST_AUTO_TEST_CASE(root_is_the_versions_document) {
