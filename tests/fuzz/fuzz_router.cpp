@@ -16,6 +16,7 @@
 #include "gateway/origin.hpp"
 #include "translators/sahara/faults.hpp"
 #include "translators/sahara/list_query.hpp"
+#include "translators/sahara/resources.hpp"
 #include "translators/sahara/router.hpp"
 #include "translators/sahara/schemas.hpp"
 #include "translators/sahara/versions.hpp"
@@ -56,6 +57,10 @@ void check_error(const sahara::response& r, std::string_view what) {
 // Everything the service reads before a step runs, for one version of the request.
 void read_like_the_service(sahara::request req, const boost::beast::http::fields& headers) {
     if (auto q = sahara::read_list_query(req); q.error) check_error(*q.error, "list query");
+    for (auto r : {sahara::resource::cluster, sahara::resource::job_template, sahara::resource::data_source}) {
+        if (auto q = sahara::read_resource_query(req, r); q.error) check_error(*q.error, "resource list query");
+        if (auto refused = sahara::check_show_query(req, r)) check_error(*refused, "resource show query");
+    }
     if (req.version == sahara::api_version::v2) {
         auto v = sahara::negotiate_v2(headers["OpenStack-API-Version"]);
         for (char c : v.echo)

@@ -242,6 +242,11 @@ def router_seeds():
         "execute-bad-configs": "POST\n/v2/jobs\nContent-Type: application/json\n\n"
                                + compact({"cluster_id": CLUSTER, "job_template_id": TEMPLATE,
                                           "job_configs": {"configs": {"k": [1]}, "args": "x"}}),
+        "cluster-list-filters": "GET\n/v1.1/" + PROJECT + "/clusters?plugin_name=mr.*&hadoop_version=MRS%203.1&limit=2\n\n",
+        "cluster-show-progress": "GET\n/v2/clusters/" + CLUSTER + "?show_progress=True\nOpenStack-API-Version: data-processing 2.0\n\n",
+        "job-templates-type": "GET\n/v2/job-templates?type=MapReduce&sort_by=-name\n\n",
+        "data-source-delete": "DELETE\n/v1.1/" + PROJECT + "/data-sources/" + JOB + "\n\n",
+        "microversion-odd": "GET\n/v2/data-sources\nOpenStack-API-Version: data-processing 2x0\n\n",
     }
     for name, data in extra.items():
         write("fuzz_router", name, data)

@@ -186,7 +186,9 @@ std::optional<sahara::response> cluster_list::read(const sahara::request& req, c
             clusters_.push_back(std::move(*c));
     }
     const auto n = items->get_array().size();
-    complete_ = n < cluster_page_size || (total && static_cast<long long>(listed_) >= *total);
+    // Done at an empty page, at clusterTotal, or without one at a short page; a short page
+    // below clusterTotal goes on (MRS may cap the page size, §5.1).
+    complete_ = n == 0 || (total ? static_cast<long long>(listed_) >= *total : n < cluster_page_size);
     if (!complete_ && pages_ == max_cluster_pages) return unusable_answer(req, "cluster_infos keeps answering full pages");
     return std::nullopt;
 }

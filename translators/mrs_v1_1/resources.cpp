@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 namespace sgw::mrs_v1_1 {
 namespace json = boost::json;
@@ -61,6 +62,7 @@ bool api_gone(const upstream_reply& r) { return r.outcome == transport::ok && r.
 struct walk {
     sahara::resource_query query;
     std::vector<json::object> objects;
+    std::unordered_set<std::string> seen;  ///< ids read: an inclusive marker must not show one twice
     std::optional<std::string> next;
     std::size_t pages = 0;
     cluster_list clusters;
@@ -86,7 +88,8 @@ std::optional<sahara::response> read_page(const sahara::request& req, walk& w, c
     ++w.pages;
     for (const auto& item : items->get_array())
         if (item.is_object())
-            if (auto o = shape(item.get_object(), req.project_id)) w.objects.push_back(std::move(*o));
+            if (auto o = shape(item.get_object(), req.project_id); o && w.seen.emplace(o->at("id").get_string()).second)
+                w.objects.push_back(std::move(*o));
     std::optional<std::string> next;
     if (const auto* markers = body->if_contains("markers"); markers && markers->is_object())
         if (const auto* n = markers->get_object().if_contains("next"); n && n->is_string() && !n->get_string().empty())
@@ -112,10 +115,13 @@ step_result list_step(const sahara::request& req, std::span<const upstream_reply
         if (w.query.error) return step_result::done(std::move(*w.query.error));
         return step_result::call(w.call(req, c));
     }
-    if (fallback && w.pages == 0 && api_gone(replies.front())) {
-        // No job-object API on this MRS: the templates of the configuration (§4.4).
-        for (const auto& t : req.fallback_templates) w.objects.push_back(sahara::template_object(t, req.project_id));
-        return step_result::done(sahara::resource_list(req, r, w.query, std::move(w.objects)));
+    if (w.pages == 0 && api_gone(replies.front())) {
+        // No such API on this MRS: for templates, those of the configuration (§4.4); else none.
+        if (fallback)
+            for (const auto& t : req.fallback_templates) w.objects.push_back(sahara::template_object(t, req.project_id));
+        auto out = sahara::resource_list(req, r, w.query, std::move(w.objects));
+        out.log_detail = "MRS has no " + std::string(c.path) + " API (HTTP 404)";
+        return step_result::done(std::move(out));
     }
     if (auto error = read_page(req, w, c, replies.front(), shape)) return step_result::done(std::move(*error));
     ctx.release_replies();
@@ -137,11 +143,15 @@ step_result show_step(const sahara::request& req, std::span<const upstream_reply
         if (!shaped) return step_result::done(unusable_answer(req, "the answer has no " + std::string(c.one) + " object"));
         return step_result::done(sahara::resource_show(req, r, std::move(*shaped)));
     }
-    if (fallback && (api_gone(reply) || unknown_object(reply)))
-        for (const auto& t : req.fallback_templates)
-            if (t.id == req.id) return step_result::done(sahara::resource_show(req, r, sahara::template_object(t, req.project_id)));
-    if (unknown_object(reply) || (fallback && api_gone(reply)))
+    if (api_gone(reply)) {
+        // No such API on this MRS: for templates, the configuration's of that id (§4.4).
+        if (fallback)
+            for (const auto& t : req.fallback_templates)
+                if (t.id == req.id)
+                    return step_result::done(sahara::resource_show(req, r, sahara::template_object(t, req.project_id)));
         return step_result::done(sahara::resource_not_found(req, req.id));
+    }
+    if (unknown_object(reply)) return step_result::done(sahara::resource_not_found(req, req.id));
     return step_result::done(failure(req, reply, sahara::error_name::invalid_data));
 }
 

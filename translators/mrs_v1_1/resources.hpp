@@ -19,13 +19,15 @@ step_result cluster_list_step(const sahara::request& req, std::span<const upstre
 /// cluster_infos/{id} → 200; unknown (12000003, 404) or terminated → 404 NOT_FOUND.
 step_result cluster_show_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx);
 /// GET jobs, 1,000 a call, following markers.next → the Sahara list. When the job-object API
-/// is not there (404 but Sahara's NOT_FOUND), the configured templates instead.
+/// is not there (a 404 that is not Sahara's NOT_FOUND), the configured templates instead.
 step_result template_list_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx);
-/// GET jobs/{id} → 200; unknown → the configured template of that id, else 404 NOT_FOUND.
+/// GET jobs/{id} → 200; unknown → 404 NOT_FOUND; the API not there → the configured template
+/// of that id, else 404.
 step_result template_show_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx);
-/// GET data-sources, 1,000 a call, following markers.next → the Sahara list.
+/// GET data-sources, 1,000 a call, following markers.next → the Sahara list (empty when MRS
+/// has no data-source API).
 step_result data_source_list_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx);
-/// GET data-sources/{id} → 200; unknown → 404 NOT_FOUND.
+/// GET data-sources/{id} → 200; unknown, or no data-source API → 404 NOT_FOUND.
 step_result data_source_show_step(const sahara::request& req, std::span<const upstream_reply> replies, step_context& ctx);
 
 /// Registers the six steps above on a backend.

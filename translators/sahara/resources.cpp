@@ -251,7 +251,9 @@ std::optional<response> check_show_query(const request& req, resource r) {
     if (req.version != api_version::v2) return std::nullopt;
     const auto& c = about(r);
     for (const auto& [name, value] : req.query)
-        if (!among(c.v2_show_params, name)) return invalid_params(c.v2_show_function, c.v2_show_params, name);
+        // validate_request_params lets the paging parameters through on every route (§2.1).
+        if (!among(c.v2_show_params, name) && name != "marker" && name != "limit" && name != "sort_by")
+            return invalid_params(c.v2_show_function, c.v2_show_params, name);
     return std::nullopt;
 }
 
