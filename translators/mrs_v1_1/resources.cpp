@@ -94,6 +94,10 @@ std::optional<sahara::response> read_page(const sahara::request& req, walk& w, c
     if (const auto* markers = body->if_contains("markers"); markers && markers->is_object())
         if (const auto* n = markers->get_object().if_contains("next"); n && n->is_string() && !n->get_string().empty())
             next = std::string(n->get_string());
+    // The only documented list answers a full page with a null next (§4.1, §6): a full page goes
+    // on after its last id all the same, which costs one empty page when the list really ended.
+    if (!next && items->get_array().size() >= page_size && !w.objects.empty())
+        next = std::string(w.objects.back().at("id").get_string());
     // An empty page, or a next marker that does not move, ends the walk.
     if (items->get_array().empty() || next == w.next) next.reset();
     // The marker goes into the next call's query: only an id of safe characters may.

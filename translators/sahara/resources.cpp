@@ -281,7 +281,8 @@ response resource_not_found(const request& req, std::string_view id) {
 
 response resource_list(const request& req, resource r, const resource_query& q, std::vector<json::object> objects) {
     const auto& c = about(r);
-    // check_exists(marker) runs first: the marker must be an object the project sees.
+    // check_exists(marker): the marker must be an object the project sees (Sahara checks it
+    // before limit and sort_by; here those were checked before MRS was asked).
     std::optional<json::object> marker;
     if (q.marker) {
         auto it = std::find_if(objects.begin(), objects.end(), [&](const json::object& o) { return id_of(o) == *q.marker; });
