@@ -1,6 +1,8 @@
 // One client connection: the parts that do not depend on the stream type.
 #include "gateway/http_session.hpp"
 
+#include "translators/common/text.hpp"
+
 #include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
 
@@ -11,12 +13,6 @@ namespace sgw::detail {
 namespace http = boost::beast::http;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -44,7 +40,7 @@ std::optional<refusal> check_header(http_request& req) {
     // need chunk lines, extensions and trailers bounded and trailers kept apart from the
     // header; Sahara's clients never send one. Any other coding cannot be framed at all.
     if (const auto te = req.count(http::field::transfer_encoding); te != 0) {
-        if (te == 1 && iequals(trim(req[http::field::transfer_encoding]), "chunked"))
+        if (te == 1 && iequals_ascii(trim(req[http::field::transfer_encoding]), "chunked"))
             return refusal{fault::request_length_required, "chunked request body"};
         return refusal{fault::request_transfer_coding, "transfer coding other than chunked alone"};
     }
@@ -64,7 +60,7 @@ std::optional<refusal> check_header(http_request& req) {
     const std::string_view target = req.target();
     if (!target.empty() && target.front() != '/' && target != "*") {
         auto url = boost::urls::parse_absolute_uri(target);
-        if (!url || !(iequals(url->scheme(), "http") || iequals(url->scheme(), "https")) || !url->has_authority() ||
+        if (!url || !(iequals_ascii(url->scheme(), "http") || iequals_ascii(url->scheme(), "https")) || !url->has_authority() ||
             url->has_userinfo())
             return refusal{fault::request_malformed, "request target in neither origin nor absolute form"};
         const std::string_view path = url->encoded_path();
@@ -81,7 +77,7 @@ std::optional<refusal> check_header(http_request& req) {
 }
 
 bool expects_continue(const http_request& req) {
-    return req.version() == 11 && iequals(trim(req[http::field::expect]), "100-continue");
+    return req.version() == 11 && iequals_ascii(trim(req[http::field::expect]), "100-continue");
 }
 
 }  // namespace sgw::detail

@@ -47,13 +47,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               auto l = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-               return l(x) == l(y);
-           });
-}
-
 // Query decoding: `+` is a space, `%XX` a byte, anything else itself.
 std::string decode_query_part(std::string_view s) {
     std::string out;
@@ -267,7 +260,7 @@ signature sign_request(http_request& req, const credentials& keys, std::chrono::
     std::vector<header> signed_fields;
     auto add = [&](std::string_view name) {
         for (const auto& h : signed_fields)
-            if (iequals(h.name, name)) return;
+            if (iequals_ascii(h.name, name)) return;
         const auto it = req.find(name);
         if (it != req.end()) signed_fields.push_back({name, it->value()});
     };

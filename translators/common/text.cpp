@@ -25,6 +25,12 @@ std::size_t sequence_length(std::string_view in, std::size_t i) noexcept {
 
 }  // namespace
 
+bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 bool valid_utf8(std::string_view in) noexcept {
     for (std::size_t i = 0; i < in.size();) {
         const auto len = sequence_length(in, i);

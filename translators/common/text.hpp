@@ -13,6 +13,10 @@ namespace sgw {
 /// character boundary to at most `max_bytes` bytes, "..." marking the cut.
 std::string clean_text(std::string_view in, std::size_t max_bytes);
 
+/// Whether `a` and `b` are equal but for the case of ASCII letters (header names, Sahara's
+/// status and boolean filter values).
+bool iequals_ascii(std::string_view a, std::string_view b) noexcept;
+
 /// Whether `in` is well-formed UTF-8.
 bool valid_utf8(std::string_view in) noexcept;
 

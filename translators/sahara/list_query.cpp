@@ -2,6 +2,7 @@
 #include "translators/sahara/list_query.hpp"
 
 #include "translators/common/json_fields.hpp"
+#include "translators/common/text.hpp"
 #include "translators/sahara/errors.hpp"
 #include "translators/sahara/job_execution.hpp"
 
@@ -51,20 +52,6 @@ bool is_field_filter(std::string_view name) {
     return std::find(field_filters.begin(), field_filters.end(), name) != field_filters.end();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-// A filter value against the object's field, as Sahara's filter_by compares a column.
-bool value_matches(const json::value& v, const std::string& value) {
-    if (v.is_string()) return v.get_string() == value;
-    if (v.is_bool()) return v.get_bool() ? (value == "true" || value == "True") : (value == "false" || value == "False");
-    if (v.is_number()) return json::serialize(v) == value;
-    return false;
-}
-
 bool sorts_by_value(std::string_view field) { return field != "id" && field != "status"; }
 
 // Sahara's order over entries: the sort field ascending, null and non-string values first,
@@ -100,8 +87,8 @@ bool matches(const list_query& q, const list_entry& e) {
     for (const auto& [name, value] : q.filters) {
         // status compares case-insensitively with info.status (sahara-api.md §4).
         if (name == "status") {
-            if (!iequals(to_string(e.status), value)) return false;
-        } else if (!value_matches(e.values[k++], value)) {
+            if (!iequals_ascii(to_string(e.status), value)) return false;
+        } else if (!filter_value_matches(e.values[k++], value)) {
             return false;
         }
     }
@@ -110,45 +97,69 @@ bool matches(const list_query& q, const list_entry& e) {
 
 }  // namespace
 
+bool filter_value_matches(const json::value& v, std::string_view value) {
+    if (v.is_string()) return v.get_string() == value;
+    if (v.is_bool())
+        return v.get_bool() ? (iequals_ascii(value, "true") || value == "1") : (iequals_ascii(value, "false") || value == "0");
+    if (v.is_number()) return json::serialize(v) == value;
+    return false;
+}
+
 // Sahara's validators read each parameter once (the first value, as Flask's args.get does), in
 // the order limit, sort_by, then the parameter names (sahara-api.md §4).
-list_query read_list_query(const request& req) {
-    list_query q;
-    std::optional<std::string_view> limit, sort_by;
+query_parts read_query_parts(const request& req) {
+    query_parts q;
+    std::optional<std::string_view> limit;
     std::unordered_set<std::string_view> seen;
     for (const auto& [name, value] : req.query) {
         if (!seen.insert(name).second) continue;
-        if (name == "limit")
+        if (name == "limit") {
             limit = value;
-        else if (name == "sort_by")
-            sort_by = value;
-        else if (name == "marker")
+        } else if (name == "sort_by") {
+            q.sorted = !value.empty();
+            q.sort_field = value;
+            if (q.sort_field.starts_with('-')) {
+                q.descending = true;
+                q.sort_field.remove_prefix(1);
+            }
+        } else if (name == "marker") {
             q.marker = value;
-        else
+        } else {
             q.filters.emplace_back(name, value);
+        }
     }
-
     // The limit and sort_by validators raise with the code 400 as the name (sahara-api.md §4, §7.1).
     if (limit) {
         q.limit = positive_integer(*limit);
-        if (!q.limit) {
+        if (!q.limit)
             q.error = error_response(req, 400, numeric_error_name{400}, "'limit' must be positive integer",
-                                             "bad limit '" + std::string(*limit) + "'");
-            return q;
-        }
+                                     "bad limit '" + std::string(*limit) + "'");
     }
-    if (sort_by && !sort_by->empty()) {
-        std::string_view field = *sort_by;
-        if (field.starts_with('-')) {
-            q.descending = true;
-            field.remove_prefix(1);
-        }
+    return q;
+}
+
+response unknown_sort_field(const request& req, std::string_view field) {
+    std::string message = "Unknown field for sorting ";
+    message += field;
+    return error_response(req, 400, numeric_error_name{400}, message, "bad sort_by");
+}
+
+list_query read_list_query(const request& req) {
+    list_query q;
+    auto parts = read_query_parts(req);
+    q.limit = parts.limit;
+    q.marker = std::move(parts.marker);
+    q.descending = parts.descending;
+    q.filters = std::move(parts.filters);
+    if (parts.error) {
+        q.error = std::move(parts.error);
+        return q;
+    }
+    if (parts.sorted) {
         auto it = std::find_if(sort_names.begin(), sort_names.end(),
-                               [&](const sort_name& s) { return s.name == field; });
+                               [&](const sort_name& s) { return s.name == parts.sort_field; });
         if (it == sort_names.end()) {
-            std::string message = "Unknown field for sorting ";
-            message += field;
-            q.error = error_response(req, 400, numeric_error_name{400}, message, "bad sort_by");
+            q.error = unknown_sort_field(req, parts.sort_field);
             return q;
         }
         q.sort_field = it->field;

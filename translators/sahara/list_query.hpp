@@ -22,6 +22,29 @@ namespace sgw::sahara {
 /// more is refused with 400, telling what to narrow, rather than holding memory without bound.
 inline constexpr std::size_t max_list_rows = 500'000;
 
+/// A list query's parameters as every Sahara list validator reads them: the first value of each
+/// name (Flask's args.get); `limit` a positive integer (else `error`, 400 with the numeric
+/// error_name 400); `sort_by` split into its field and direction (each collection checks the
+/// field: unknown_sort_field); `marker`; every other parameter a filter.
+struct query_parts {
+    std::optional<std::size_t> limit;
+    std::optional<std::string> marker;
+    bool sorted = false;          ///< a non-empty sort_by was sent ("-" alone names the empty field)
+    std::string_view sort_field;  ///< points into the request's query
+    bool descending = false;
+    std::vector<std::pair<std::string, std::string>> filters;
+    std::optional<response> error;
+};
+query_parts read_query_parts(const request& req);
+
+/// 400 "Unknown field for sorting <field>" with the numeric error_name 400 (sahara-api.md §4).
+response unknown_sort_field(const request& req, std::string_view field);
+
+/// Whether a rendered field equals the text a client filtered it by, as Sahara's
+/// filter_by(column=value) compares a column: text exactly, booleans as true/false or 1/0
+/// (any case), numbers in JSON's spelling.
+bool filter_value_matches(const boost::json::value& v, std::string_view value);
+
 /// A list query as Sahara reads it.
 struct list_query {
     std::optional<std::size_t> limit;

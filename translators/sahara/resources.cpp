@@ -2,15 +2,14 @@
 #include "translators/sahara/resources.hpp"
 
 #include "translators/sahara/errors.hpp"
+#include "translators/sahara/list_query.hpp"
 
 #include <boost/json.hpp>
 #include <boost/regex.hpp>
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <span>
-#include <unordered_set>
 
 namespace sgw::sahara {
 namespace json = boost::json;
@@ -92,19 +91,6 @@ response invalid_params(std::string_view function, names allowed, std::string_vi
                     "unknown parameter '" + std::string(given) + "'"};
 }
 
-std::optional<std::size_t> positive_integer(std::string_view s) {
-    if (s.empty()) return std::nullopt;
-    constexpr std::size_t top = std::numeric_limits<std::size_t>::max();
-    std::size_t n = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return std::nullopt;
-        const auto d = static_cast<std::size_t>(c - '0');
-        n = n > (top - d) / 10 ? top : n * 10 + d;
-    }
-    if (n == 0) return std::nullopt;
-    return n;
-}
-
 // A value's place in the order: null first, then booleans, numbers, text (as a database orders
 // a column; the objects hold one type per key).
 int rank(const json::value& v) {
@@ -140,20 +126,6 @@ const json::value& field(const json::object& o, std::string_view key) {
 std::string_view id_of(const json::object& o) {
     const auto& v = field(o, "id");
     return v.is_string() ? std::string_view(v.get_string()) : std::string_view();
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-// filter_by(column=value): the column's value against the text the client sent.
-bool exact_match(const json::value& v, std::string_view value) {
-    if (v.is_string()) return v.get_string() == value;
-    if (v.is_bool()) return v.get_bool() ? (iequals(value, "true") || value == "1") : (iequals(value, "false") || value == "0");
-    if (v.is_number()) return json::serialize(v) == value;
-    return false;
 }
 
 // One filter, ready to test objects.
@@ -192,43 +164,18 @@ resource resource_of(operation op) noexcept {
 resource_query read_resource_query(const request& req, resource r) {
     const auto& c = about(r);
     resource_query q;
-    std::optional<std::string_view> limit, sort_by;
-    std::unordered_set<std::string_view> seen;  // Flask's request.args.get: the first value counts
-    for (const auto& [name, value] : req.query) {
-        if (!seen.insert(name).second) continue;
-        if (name == "limit")
-            limit = value;
-        else if (name == "sort_by")
-            sort_by = value;
-        else if (name == "marker")
-            q.marker = value;
-        else
-            q.filters.emplace_back(name, value);
-    }
-    if (limit) {
-        q.limit = positive_integer(*limit);
-        if (!q.limit) {
-            q.error = error_response(req, 400, numeric_error_name{400}, "'limit' must be positive integer",
-                                     "bad limit '" + std::string(*limit) + "'");
-            return q;
-        }
-    }
-    if (sort_by && !sort_by->empty()) {
-        std::string_view f = *sort_by;
-        if (f.starts_with('-')) {
-            q.descending = true;
-            f.remove_prefix(1);
-        }
+    static_cast<query_parts&>(q) = read_query_parts(req);
+    if (q.error) return q;
+    if (q.sorted) {
+        std::string_view f = q.sort_field;
         // v2 clusters speak of plugin_version; Sahara validates no v2 cluster sort field and fails
         // later on unknown ones, where this gateway answers as v1.1 does.
         if (r == resource::cluster && req.version == api_version::v2 && f == "plugin_version") f = "hadoop_version";
         if (!among(c.sort_fields, f)) {
-            std::string message = "Unknown field for sorting ";
-            message += f;
-            q.error = error_response(req, 400, numeric_error_name{400}, message, "bad sort_by");
+            q.error = unknown_sort_field(req, f);
             return q;
         }
-        q.sort_field = std::string(f);
+        q.order_by = std::string(f);
     }
     for (auto& [name, value] : q.filters) {
         if (req.version == api_version::v2) {
@@ -309,7 +256,7 @@ response resource_list(const request& req, resource r, const resource_query& q, 
         for (std::size_t i = 0; i < objects.size(); ++i) {
             const bool kept = std::all_of(filters.begin(), filters.end(), [&](const filter& f) {
                 const auto& v = field(objects[i], f.field);
-                if (!f.pattern) return exact_match(v, f.value);
+                if (!f.pattern) return filter_value_matches(v, f.value);
                 return v.is_string() && boost::regex_search(v.get_string().begin(), v.get_string().end(), *f.pattern);
             });
             if (kept) rows.push_back(i);
@@ -320,7 +267,7 @@ response resource_list(const request& req, resource r, const resource_query& q, 
     }
     // The ascending order; a descending list is its exact reverse (§2.5).
     auto ascending = [&](const json::object& a, const json::object& b) {
-        const auto &va = field(a, q.sort_field), &vb = field(b, q.sort_field);
+        const auto &va = field(a, q.order_by), &vb = field(b, q.order_by);
         if (value_less(va, vb)) return true;
         if (value_less(vb, va)) return false;
         return id_of(a) < id_of(b);

@@ -4,6 +4,7 @@
 // filters, sorting and exclusive markers (§2.5), which differ from the job-execution list's.
 #pragma once
 
+#include "translators/sahara/list_query.hpp"
 #include "translators/sahara/model.hpp"
 
 #include <boost/json/object.hpp>
@@ -23,14 +24,10 @@ enum class resource { cluster, job_template, data_source };
 resource resource_of(operation op) noexcept;
 
 /// A list query as Sahara reads it for these collections.
-struct resource_query {
-    std::optional<std::size_t> limit;
-    std::optional<std::string> marker;
-    std::string sort_field = "id";  ///< a v1.1 object key
-    bool descending = false;
-    /// v1.1 object key and value; v2's `plugin_version` already spelt `hadoop_version`.
-    std::vector<std::pair<std::string, std::string>> filters;
-    std::optional<response> error;  ///< the 400 to answer when the query is refused
+/// Its filters name v1.1 object keys (v2's `plugin_version` spelt `hadoop_version`); `error` is
+/// the 400 to answer when the query is refused.
+struct resource_query : query_parts {
+    std::string order_by = "id";  ///< the v1.1 object key sort_by names
 };
 
 /// Checks a list query as Sahara does (§2.5): `limit` a positive integer and `sort_by` one of
