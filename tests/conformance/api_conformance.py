@@ -36,7 +36,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,14 +46,12 @@ from harness import (  # noqa: E402  (harness also holds the import guard for sa
     CLUSTER_1, CLUSTER_2, DEMO_CLUSTERS, HOST, OTHER_PROJECT, OTHER_TOKEN, PROJECT, SEED_ERROR, SEED_FAILED,
     SEED_FIFTH_RUNNING, SEED_KILLED, SEED_OTHER_PROJECT, SEED_PROTECTED, SEED_RUNNING, SEED_STARTING,
     SEED_SUCCEEDED, SIM_TO_SAHARA, STATE_JOBS_KEY, TEMPLATE_SPARK, TEMPLATE_WORDCOUNT, TOKEN, UNKNOWN_JOB, V2,
-    V2_JOB_TYPE_KEY, Child, Failure, check, check_common_headers, die_with_parent, expect_api_error,
-    expect_client_error, http, make_sahara_client, mrs_calls, run_cases, run_main, check_page, sim_has_job,
+    V2_JOB_TYPE_KEY, Child, CliRun, Failure, check, cli_argv, cli_environment, check_common_headers,
+    expect_api_error, expect_client_error, http, make_sahara_client, mrs_calls, run_cases, run_main, check_page, sim_has_job,
     sim_http, sim_job, sim_jobs, sim_new_job, sim_reset_stats, sim_state, sim_stats, started_pair)
 
 KILL_DELAY_MS = 400           # mrs-sim --kill-delay-ms: a cancelled job becomes KILLED after this
 START_DELAY_MS = 300          # mrs-sim --start-delay-ms: an executed job is Starting (PENDING) this long
-CLI = "/usr/bin/openstack"
-CLI_TIMEOUT_S = 60            # bound on one CLI run (delete --wait polls every 5 s)
 CLI_PARALLEL = 4              # CLI processes run at once (each is ~1 s of CPU, mostly imports)
 
 # Data source ids: MRS (and the simulator) take them as opaque values; Sahara would look them up.
@@ -661,66 +658,10 @@ def t_versions_document(env):
 # --------------------------------------------------------------------------------------------------
 # 3. the OpenStack CLI
 
-class CliRun:
-    """One /usr/bin/openstack process; output goes to files, so no pipe can fill up."""
-
-    def __init__(self, name, argv, env, workdir):
-        self.name, self.argv, self.env = name, argv, env
-        self.out_path = os.path.join(workdir, name + ".out")
-        self.err_path = os.path.join(workdir, name + ".err")
-        self.proc = None
-        self.t0 = None
-        self.rc = self.out = self.err = self.secs = None
-        self.timed_out = False
-
-    def start(self):
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                         env=self.env, preexec_fn=die_with_parent)
-        self.t0 = time.monotonic()
-
-    def poll(self):
-        if self.rc is not None:
-            return True
-        if self.proc.poll() is None:
-            if time.monotonic() - self.t0 < CLI_TIMEOUT_S:
-                return False
-            self.timed_out = True
-            self.kill()
-        self.secs = time.monotonic() - self.t0
-        self.rc = self.proc.returncode
-        with open(self.out_path, "rb") as f:
-            self.out = f.read().decode("utf-8", "replace")
-        with open(self.err_path, "rb") as f:
-            self.err = f.read().decode("utf-8", "replace")
-        return True
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-
-    def describe(self):
-        return "`%s` rc=%s (%.1fs)%s stdout=%r stderr=%r" % (
-            " ".join(self.argv[7:]), self.rc, self.secs or 0, " TIMED OUT" if self.timed_out else "",
-            (self.out or "")[:600], (self.err or "")[-600:])
-
-
-def cli_base(env, version):
-    gw = env["gw"]
-    if version == "1.1":
-        return [CLI, "--os-auth-type", "admin_token", "--os-endpoint", v11_url(gw), "--os-token", TOKEN]
-    return [CLI, "--os-auth-type", "admin_token", "--os-endpoint", v2_url(gw), "--os-token", TOKEN,
-            "--os-data-processing-api-version", "2"]
-
-
 def run_cli_batch(env, commands):
     """commands: [(name, version, args)]; runs them, CLI_PARALLEL at a time; stores CliRun objects."""
-    runs = [CliRun(name, cli_base(env, version) + ["dataprocessing", "job"] + list(args), env["cli_env"],
-                   env["cli_dir"]) for name, version, args in commands]
+    runs = [CliRun(name, cli_argv(env["gw"].port, version, ["job"] + list(args)), env["cli_env"], env["cli_dir"])
+            for name, version, args in commands]
     pending, active = list(runs), []
     env["cli_active"] = active          # so that the phase's finally can kill leftovers
     while pending or active:
@@ -1241,12 +1182,6 @@ CASES = [
     # MRS down must stay last
     t_mrs_down_502,
 ]
-
-
-def cli_environment(home):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}   # no clouds.yaml/OS_* leaking in
-    env.update({"HOME": home, "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"})
-    return env
 
 
 def run_phases(args, logdir, tally):

@@ -1,4 +1,5 @@
-"""Shared helpers of the conformance tests (cancel_conformance.py, api_conformance.py).
+"""Shared helpers of the conformance tests (cancel_conformance.py, api_conformance.py, list_conformance.py,
+resources_conformance.py).
 
 They drive the REAL python-saharaclient / OpenStack CLI against sahara-gateway in front of the MRS
 simulator.  Run the scripts with Debian's interpreter (/usr/bin/python3): it is the one that has
@@ -15,7 +16,10 @@ What lives here:
   * check_common_headers() / expect_api_error(): a gateway answer fed through saharaclient's own
     ResourceManager._raise_api_exception(), i.e. the path that turns an error body into APIException,
   * start_pair() / run_cases() / run_main(): starting sim + gateway, running cases, the final
-    "N passed, M failed" line.
+    "N passed, M failed" line,
+  * cli_argv() / CliRun / CliBatch: the real OpenStack CLI (/usr/bin/openstack) pointed at a gateway
+    with admin_token auth (sahara-api.md section 11), each command a process of its own, a batch of
+    them running a few at a time in the background while the script goes on.
 """
 
 import argparse
@@ -515,3 +519,152 @@ def check_page(page, ids, limit, marker, what):
     check(got == exp_ids, "%s: page rows" % what, "got %s" % got, "expected %s" % exp_ids)
     check(page.prev == exp_prev, "%s: Page.prev (markers.prev)" % what, repr(page.prev), "expected %r" % exp_prev)
     check(page.next == exp_next, "%s: Page.next (markers.next)" % what, repr(page.next), "expected %r" % exp_next)
+
+
+# --------------------------------------------------------------------------------------------------
+# the real OpenStack CLI (python3-openstackclient with the saharaclient plugin), one process per command
+
+CLI = "/usr/bin/openstack"
+CLI_TIMEOUT_S = 60            # bound on one CLI run
+CLI_PARALLEL = 3              # CLI processes at once (each is ~1.7 s of CPU, mostly imports)
+
+
+def cli_environment(home):
+    """The CLI's environment: no OS_* variable or clouds.yaml of the caller leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update({"HOME": home, "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"})
+    return env
+
+
+def cli_argv(gw_port, version, args, project=PROJECT, token=TOKEN):
+    """`openstack ... dataprocessing ARGS` against the gateway on gw_port: API version "1.1" on
+    /v1.1/{project}, "2" on /v2 (--os-data-processing-api-version 2); admin_token auth, no Keystone
+    (sahara-api.md section 11)."""
+    if version == "1.1":
+        endpoint, extra = "http://%s:%d/v1.1/%s" % (HOST, gw_port, project), []
+    else:
+        endpoint, extra = "http://%s:%d/v2" % (HOST, gw_port), ["--os-data-processing-api-version", "2"]
+    return ([CLI, "--os-auth-type", "admin_token", "--os-endpoint", endpoint, "--os-token", token] + extra
+            + ["dataprocessing"] + list(args))
+
+
+class CliRun:
+    """One CLI process; its output goes to files, so no pipe can fill up."""
+
+    def __init__(self, name, argv, env, workdir, timeout=CLI_TIMEOUT_S):
+        self.name, self.argv, self.env, self.timeout = name, argv, env, timeout
+        self.out_path = os.path.join(workdir, name + ".out")
+        self.err_path = os.path.join(workdir, name + ".err")
+        self.proc = None
+        self.t0 = None
+        self.rc = self.out = self.err = self.secs = None
+        self.timed_out = False
+
+    def start(self):
+        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                         env=self.env, preexec_fn=die_with_parent)
+        self.t0 = time.monotonic()
+        return self
+
+    def poll(self):
+        """True once the process has ended (or was killed at its timeout) and its output is read."""
+        if self.rc is not None:
+            return True
+        if self.proc.poll() is None:
+            if time.monotonic() - self.t0 < self.timeout:
+                return False
+            self.timed_out = True
+            self.kill()
+        self.secs = time.monotonic() - self.t0
+        self.rc = self.proc.returncode
+        with open(self.out_path, "rb") as f:
+            self.out = f.read().decode("utf-8", "replace")
+        with open(self.err_path, "rb") as f:
+            self.err = f.read().decode("utf-8", "replace")
+        return True
+
+    def wait(self):
+        while not self.poll():
+            time.sleep(0.05)
+        return self
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def describe(self):
+        args = self.argv[self.argv.index("dataprocessing"):] if "dataprocessing" in self.argv else self.argv
+        return "`%s` rc=%s (%.1fs)%s stdout=%r stderr=%r" % (
+            " ".join(args), self.rc, self.secs or 0, " TIMED OUT" if self.timed_out else "",
+            (self.out or "")[:800], (self.err or "")[-800:])
+
+    def result(self, want_rc=0):
+        """The finished run, checked: no timeout, exit code want_rc."""
+        check(self.rc is not None, "CLI command %s has not finished" % self.name)
+        check(not self.timed_out, "CLI command timed out", self.describe())
+        check(self.rc == want_rc, "CLI exit code (expected %d)" % want_rc, self.describe())
+        return self
+
+    def json(self):
+        """stdout of a `-f json` run; for execute, the JSON after its 'has been started' line."""
+        text = self.out or ""
+        start = min([i for i in (text.find("{"), text.find("[")) if i >= 0], default=-1)
+        try:
+            return json.loads(text[start:] if start >= 0 else text)
+        except ValueError:
+            raise Failure("CLI -f json output is not JSON: " + self.describe())
+
+
+class CliBatch:
+    """CLI runs started CLI_PARALLEL at a time by a background thread, so that a script can check
+    other things while they run; wait() joins it, kill() stops what still runs.  PR_SET_PDEATHSIG
+    (die_with_parent) follows the thread that started a process, so the thread lives until its last
+    run has ended."""
+
+    def __init__(self, runs, parallel=CLI_PARALLEL):
+        self.runs = {run.name: run for run in runs}
+        check(len(self.runs) == len(runs), "CLI run names must be unique (test bug)")
+        self.parallel = parallel
+        self._pending = list(runs)
+        self._active = []
+        self._stop = False
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self.t0 = time.monotonic()
+        self.secs = None
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def _pump(self):
+        while (self._pending or self._active) and not self._stop:
+            while self._pending and len(self._active) < self.parallel:
+                self._active.append(self._pending.pop(0).start())
+            for run in list(self._active):
+                if run.poll():
+                    self._active.remove(run)
+            time.sleep(0.05)
+        self.secs = time.monotonic() - self.t0
+
+    def wait(self):
+        self._thread.join()
+        return self
+
+    def kill(self):
+        self._stop = True
+        self._thread.join(timeout=10)
+        for run in self.runs.values():
+            run.kill()
+
+    def __getitem__(self, name):
+        run = self.runs.get(name)
+        check(run is not None, "no CLI command %s in the batch (test bug)" % name)
+        return run
+
+    def late(self):
+        return [run.describe() for run in self.runs.values() if run.timed_out]
