@@ -33,11 +33,10 @@ constexpr std::string_view cluster_show_params[] = {"show_progress"};
 constexpr std::string_view cluster_sorts[] = {"id", "name", "plugin_name", "hadoop_version", "status"};
 constexpr std::string_view cluster_regex[] = {"name", "description", "plugin_name", "tenant_id"};
 constexpr std::string_view cluster_columns[] = {
-    "id",         "name",          "description",       "tenant_id",    "trust_id",
-    "is_transient", "plugin_name", "hadoop_version",    "default_image_id", "neutron_management_network",
-    "anti_affinity_ratio", "management_public_key", "user_keypair_id", "status", "status_description",
-    "use_autoconfig", "cluster_template_id", "is_public", "is_protected", "domain_name",
-    "created_at",   "updated_at"};
+    "id", "name", "description", "tenant_id", "trust_id", "is_transient", "plugin_name", "hadoop_version",
+    "default_image_id", "neutron_management_network", "anti_affinity_ratio", "management_public_key",
+    "user_keypair_id", "status", "status_description", "use_autoconfig", "cluster_template_id", "is_public",
+    "is_protected", "domain_name", "created_at", "updated_at"};
 constexpr std::string_view template_v2_params[] = {"type", "name"};
 constexpr std::string_view edp_sorts[] = {"id", "name", "type", "created_at", "updated_at"};
 constexpr std::string_view template_regex[] = {"name", "description"};
@@ -50,16 +49,39 @@ constexpr std::string_view data_source_columns[] = {"id",        "tenant_id",   
                                                     "updated_at"};
 
 const collection& about(resource r) {
-    static const collection clusters{"cluster",      "cluster",      "clusters",          "clusters",
-                                     "clusters_list", "clusters_get", cluster_v2_params, cluster_show_params,
-                                     cluster_sorts,  cluster_regex,  cluster_columns};
-    static const collection templates{"job",         "job_template",      "jobs",             "job_templates",
-                                      "job_templates_list", "job_templates_get", template_v2_params, {},
-                                      edp_sorts,     template_regex,    template_columns};
-    static const collection data_sources{"data_source",      "data_source",     "data_sources",
-                                         "data_sources",     "data_sources_list", "data_source_get",
-                                         data_source_v2_params, {},              edp_sorts,
-                                         data_source_regex,  data_source_columns};
+    static const collection clusters{.one_v1_1 = "cluster",
+                                     .one_v2 = "cluster",
+                                     .many_v1_1 = "clusters",
+                                     .many_v2 = "clusters",
+                                     .v2_list_function = "clusters_list",
+                                     .v2_show_function = "clusters_get",
+                                     .v2_list_params = cluster_v2_params,
+                                     .v2_show_params = cluster_show_params,
+                                     .sort_fields = cluster_sorts,
+                                     .regex_fields = cluster_regex,
+                                     .columns = cluster_columns};
+    static const collection templates{.one_v1_1 = "job",
+                                      .one_v2 = "job_template",
+                                      .many_v1_1 = "jobs",
+                                      .many_v2 = "job_templates",
+                                      .v2_list_function = "job_templates_list",
+                                      .v2_show_function = "job_templates_get",
+                                      .v2_list_params = template_v2_params,
+                                      .v2_show_params = {},
+                                      .sort_fields = edp_sorts,
+                                      .regex_fields = template_regex,
+                                      .columns = template_columns};
+    static const collection data_sources{.one_v1_1 = "data_source",
+                                         .one_v2 = "data_source",
+                                         .many_v1_1 = "data_sources",
+                                         .many_v2 = "data_sources",
+                                         .v2_list_function = "data_sources_list",
+                                         .v2_show_function = "data_source_get",
+                                         .v2_list_params = data_source_v2_params,
+                                         .v2_show_params = {},
+                                         .sort_fields = edp_sorts,
+                                         .regex_fields = data_source_regex,
+                                         .columns = data_source_columns};
     switch (r) {
         case resource::cluster: return clusters;
         case resource::job_template: return templates;
