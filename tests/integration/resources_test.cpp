@@ -34,7 +34,8 @@ std::vector<std::string> identity_flags(stack& s, std::vector<std::string> more 
 std::string sim_url(stack& s) { return "http://127.0.0.1:" + std::to_string(s.sim_port()); }
 
 long long calls_to(stack& s, const char* endpoint) {
-    const auto* v = s.stats().at("by_endpoint").as_object().if_contains(endpoint);
+    const auto stats = s.stats();  // kept: the pointer below points into it
+    const auto* v = stats.at("by_endpoint").as_object().if_contains(endpoint);
     return v ? v->as_int64() : 0;
 }
 
