@@ -112,8 +112,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     auto& m = std::get<sahara::route_match>(routed);
     if (!m.project_id.empty() && !safe_param(m.project_id)) fuzz::fail("unsafe project id", m.project_id);
-    const bool id_route = !(m.op == sahara::operation::list ||
-                            (m.op == sahara::operation::execute && m.version == sahara::api_version::v2));
+    using op = sahara::operation;
+    const bool id_route = !(m.op == op::list || m.op == op::cluster_list || m.op == op::template_list ||
+                            m.op == op::data_source_list ||
+                            (m.op == op::execute && m.version == sahara::api_version::v2));
     if (id_route ? !safe_param(m.id) : !m.id.empty()) fuzz::fail("unsafe or unexpected id", m.id);
 
     sahara::request req;
