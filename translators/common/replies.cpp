@@ -29,7 +29,11 @@ const boost::json::object* envelope(const upstream_reply& r, std::string_view ke
 
 std::optional<long long> integer_field(const boost::json::object& o, std::string_view key) {
     auto* v = o.if_contains(key);
-    if (!v) return std::nullopt;
+    return v ? integer_value(*v) : std::nullopt;
+}
+
+std::optional<long long> integer_value(const boost::json::value& value) {
+    const auto* v = &value;
     if (v->is_int64()) return v->get_int64();
     if (v->is_uint64() && v->get_uint64() <= 0x7fffffffffffffffULL) return static_cast<long long>(v->get_uint64());
     if (v->is_string()) {

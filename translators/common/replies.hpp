@@ -24,6 +24,8 @@ const boost::json::object* envelope(const upstream_reply& r, std::string_view ke
 
 /// Reads an integer that MRS may send as a number or as decimal text.
 std::optional<long long> integer_field(const boost::json::object& o, std::string_view key);
+/// The same for a value at hand.
+std::optional<long long> integer_value(const boost::json::value& v);
 
 /// The Sahara answer to a failed exchange: 502/504 for transport failures, and for MRS
 /// errors the mapped Sahara error; a business refusal becomes 400 `refused_name`.

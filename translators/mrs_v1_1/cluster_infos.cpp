@@ -50,9 +50,7 @@ sahara::node_group read_group(const json::object& g) {
     };
     auto num = [&](std::string_view key) -> long long {
         const auto* v = group_key(g, key);
-        if (!v) return 0;
-        json::object one{{"v", *v}};
-        return number(one, "v");
+        return v ? integer_value(*v).value_or(0) : 0;
     };
     out.name = str("groupName").value_or("");
     out.count = num("nodeNum");
